@@ -1,0 +1,341 @@
+"""A tolerant, bounded BVH parser: any channel count/order, positions on any joint, End Sites,
+CRLF/tabs, and forward kinematics of the parsed skeleton.
+
+Bad files raise ``MotionFormatError`` naming the file, the line and what was expected; nothing
+is allocated from a count the header claims (a "Frames: 1000000000" header reads only the rows
+that are really there).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MotionFormatError
+from ..motion.rotations import euler_to_matrix
+
+MAX_FILE_BYTES = 1_500_000_000   # a 2-hour, 120 fps, 100-channel take is ~0.9 GB of text
+MAX_JOINTS = 1024
+_CHANNEL_NAMES = {"xposition": "Xp", "yposition": "Yp", "zposition": "Zp",
+                  "xrotation": "X", "yrotation": "Y", "zrotation": "Z"}
+END_SUFFIX = "/End"
+
+
+@dataclass
+class BvhSkeleton:
+    """The hierarchy: joints in file order, End Sites included as channel-less joints named
+    ``<parent>/End``."""
+    names: list[str] = field(default_factory=list)
+    parents: list[int] = field(default_factory=list)
+    offsets: list[tuple[float, float, float]] = field(default_factory=list)
+    channels: list[list[str]] = field(default_factory=list)   # e.g. ["Xp", "Yp", "Zp", "Z", "X", "Y"]
+    is_end: list[bool] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+    def children(self, j: int) -> list[int]:
+        return [c for c, p in enumerate(self.parents) if p == j]
+
+    @property
+    def channel_count(self) -> int:
+        return sum(len(c) for c in self.channels)
+
+
+@dataclass
+class BvhData:
+    skeleton: BvhSkeleton
+    frames: np.ndarray          # (F, C) float64, channel values as written (degrees, file units)
+    frame_time: float
+    path: str
+
+    @property
+    def fps(self) -> float:
+        return 1.0 / self.frame_time
+
+
+def _fail(path, msg, line=None):
+    raise MotionFormatError(path, msg, line)
+
+
+def read_text(path: str | Path) -> str:
+    """Read a motion text file with size, binary and encoding checks."""
+    p = Path(path)
+    if not p.exists():
+        _fail(p, "file not found")
+    if p.is_dir():
+        _fail(p, "is a folder, expected a .bvh file")
+    size = p.stat().st_size
+    if size == 0:
+        _fail(p, "file is empty, expected a BVH text starting with HIERARCHY")
+    if size > MAX_FILE_BYTES:
+        _fail(p, f"file is {size / 1e9:.1f} GB, larger than the {MAX_FILE_BYTES / 1e9:.1f} GB this reader accepts")
+    raw = p.read_bytes()
+    if b"\x00" in raw[:65536]:
+        _fail(p, "binary data, expected a BVH text file starting with HIERARCHY", 1)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _parse_float(tok: str, path, line: int, what: str) -> float:
+    try:
+        v = float(tok)
+    except ValueError:
+        _fail(path, f"expected a number for {what}, found {tok[:40]!r}", line)
+    if not math.isfinite(v):
+        _fail(path, f"{what} is {tok!r}, expected a finite number", line)
+    return v
+
+
+def parse(text: str, path: str | Path = "<text>") -> BvhData:
+    """Parse BVH text into hierarchy + raw channel frames."""
+    lines = text.splitlines()
+    skel = BvhSkeleton()
+    n = len(lines)
+    i = 0
+
+    def next_content(k: int) -> int:
+        while k < n and not lines[k].strip():
+            k += 1
+        return k
+
+    i = next_content(0)
+    if i >= n or lines[i].split()[0].upper() != "HIERARCHY":
+        _fail(path, "expected 'HIERARCHY' as the first word of a BVH file", i + 1 if i < n else 1)
+    i += 1
+    # Header tokens with their line numbers; braces may share lines with names.
+    stack: list[int] = []   # joint indices whose '{' is open
+    pending: int | None = None  # joint declared, waiting for its '{'
+    motion_line = None
+    while i < n:
+        raw = lines[i].replace("{", " { ").replace("}", " } ")
+        toks = raw.split()
+        lineno = i + 1
+        i += 1
+        k = 0
+        while k < len(toks):
+            t = toks[k]
+            u = t.upper()
+            if u in ("ROOT", "JOINT") or (u == "END" and k + 1 < len(toks) and toks[k + 1].upper() == "SITE"):
+                if pending is not None:
+                    _fail(path, f"expected '{{' after joint {skel.names[pending]!r}", lineno)
+                if u == "ROOT" and (stack or skel.names):
+                    if stack:
+                        _fail(path, "ROOT inside another joint", lineno)
+                    _fail(path, "more than one ROOT: only single-skeleton BVH files are supported", lineno)
+                if u == "JOINT" and not stack:
+                    _fail(path, "JOINT outside a ROOT block", lineno)
+                if u == "END":
+                    if not stack:
+                        _fail(path, "End Site outside a joint", lineno)
+                    name = skel.names[stack[-1]] + END_SUFFIX
+                    k += 2
+                else:
+                    rest = []
+                    k += 1
+                    while k < len(toks) and toks[k] != "{":
+                        rest.append(toks[k])
+                        k += 1
+                    if not rest:
+                        _fail(path, f"{u} without a name", lineno)
+                    name = " ".join(rest)
+                if len(skel.names) >= MAX_JOINTS:
+                    _fail(path, f"more than {MAX_JOINTS} joints", lineno)
+                skel.names.append(name)
+                skel.parents.append(stack[-1] if stack else -1)
+                skel.offsets.append((0.0, 0.0, 0.0))
+                skel.channels.append([])
+                skel.is_end.append(u == "END")
+                pending = len(skel.names) - 1
+                continue
+            if t == "{":
+                if pending is None:
+                    _fail(path, "unexpected '{'", lineno)
+                stack.append(pending)
+                pending = None
+            elif t == "}":
+                if not stack:
+                    _fail(path, "unbalanced '}'", lineno)
+                stack.pop()
+            elif u == "OFFSET":
+                if not stack:
+                    _fail(path, "OFFSET outside a joint", lineno)
+                vals = toks[k + 1:k + 4]
+                if len(vals) < 3:
+                    _fail(path, f"OFFSET needs 3 numbers, found {len(vals)}", lineno)
+                skel.offsets[stack[-1]] = tuple(_parse_float(v, path, lineno, "OFFSET") for v in vals)
+                k += 3
+            elif u == "CHANNELS":
+                if not stack:
+                    _fail(path, "CHANNELS outside a joint", lineno)
+                j = stack[-1]
+                if skel.is_end[j]:
+                    _fail(path, "an End Site cannot have CHANNELS", lineno)
+                if k + 1 >= len(toks):
+                    _fail(path, "CHANNELS needs a count", lineno)
+                try:
+                    count = int(toks[k + 1])
+                except ValueError:
+                    _fail(path, f"expected a channel count after CHANNELS, found {toks[k + 1]!r}", lineno)
+                names = toks[k + 2:]
+                if count < 0 or count > 6 or count != len(names):
+                    _fail(path, f"CHANNELS says {count} but lists {len(names)} channel names (0-6 expected)", lineno)
+                chans = []
+                for c in names:
+                    key = _CHANNEL_NAMES.get(c.lower())
+                    if key is None:
+                        _fail(path, f"unknown channel {c!r}; expected X/Y/Z position or rotation", lineno)
+                    chans.append(key)
+                if len(set(chans)) != len(chans):
+                    _fail(path, "a channel is listed twice", lineno)
+                skel.channels[j] = chans
+                k = len(toks)
+                continue
+            elif u == "MOTION":
+                motion_line = lineno
+                break
+            else:
+                _fail(path, f"unexpected {t[:40]!r} in the hierarchy; expected ROOT, JOINT, End Site, OFFSET, CHANNELS, braces or MOTION", lineno)
+            k += 1
+        if motion_line is not None:
+            break
+    if not skel.names:
+        _fail(path, "no ROOT joint found in the hierarchy")
+    if stack or pending is not None:
+        _fail(path, "file ends inside the hierarchy (unclosed '{')", n)
+    if motion_line is None:
+        _fail(path, "no MOTION section: the file is truncated after the hierarchy", n)
+
+    # Frames: N / Frame Time: t
+    i = next_content(i)
+    frames_n = None
+    frame_time = None
+    for what in ("frames", "frame time"):
+        if i >= n:
+            _fail(path, f"file ends before 'Frames:'/'Frame Time:' lines", n)
+        line = lines[i]
+        key, _, val = line.partition(":")
+        if key.strip().lower() != what:
+            _fail(path, f"expected '{what.title()}:' line, found {line.strip()[:40]!r}", i + 1)
+        if what == "frames":
+            try:
+                frames_n = int(val.strip())
+            except ValueError:
+                _fail(path, f"expected a whole number of frames, found {val.strip()[:40]!r}", i + 1)
+            if frames_n <= 0:
+                _fail(path, f"the file has {frames_n} frames; at least 1 is needed", i + 1)
+        else:
+            frame_time = _parse_float(val.strip(), path, i + 1, "Frame Time")
+            if not (1e-5 <= frame_time <= 10.0):
+                _fail(path, f"Frame Time {frame_time} s is not a plausible frame duration (1e-5..10 s)", i + 1)
+        i += 1
+    data_start = i
+    C = skel.channel_count
+    frames = _parse_rows(lines, data_start, frames_n, C, path)
+    return BvhData(skel, frames, float(frame_time), str(path))
+
+
+def _parse_rows(lines: list[str], start: int, frames_n: int, C: int, path) -> np.ndarray:
+    body_lines = lines[start:]
+    # Drop trailing blank lines; interior blank lines are tolerated by loadtxt.
+    while body_lines and not body_lines[-1].strip():
+        body_lines.pop()
+    if C == 0:
+        return np.zeros((frames_n, 0))
+    if not body_lines:
+        _fail(path, f"Frames says {frames_n} but there is no motion data", start + 1)
+    try:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            arr = np.loadtxt(io.StringIO("\n".join(body_lines)), dtype=np.float64, ndmin=2, comments=None)
+    except ValueError:
+        arr = None
+    if arr is None or arr.shape[1] != C:
+        _locate_bad_row(body_lines, start, C, path)
+    if arr.shape[0] < frames_n:
+        _fail(path, f"truncated: Frames says {frames_n} but only {arr.shape[0]} rows of motion data follow",
+              start + len(body_lines))
+    arr = arr[:frames_n]
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        r = int(np.argwhere(bad.any(axis=1))[0, 0])
+        _locate_bad_row(body_lines, start, C, path, only_row=r)
+    return arr
+
+
+def _locate_bad_row(body_lines, start, C, path, only_row=None):
+    """Slow path after a failed fast parse: find the first offending line and explain it."""
+    row = -1
+    for k, line in enumerate(body_lines):
+        toks = line.split()
+        if not toks:
+            continue
+        row += 1
+        if only_row is not None and row != only_row:
+            continue
+        if len(toks) != C:
+            _fail(path, f"expected {C} numbers per frame (from the CHANNELS lines), found {len(toks)}", start + k + 1)
+        for t in toks:
+            _parse_float(t, path, start + k + 1, "a channel value")
+    _fail(path, "motion data could not be read as numbers", start + 1)
+
+
+def local_transforms(data: BvhData, frame_idx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-joint local rotations (F, J, 3, 3) and translations (F, J, 3) for the chosen frames.
+
+    Position channels replace the OFFSET (as Blender, MotionBuilder and the Bandai-Namco files
+    expect); joints without them use the OFFSET.
+    """
+    skel = data.skeleton
+    fr = data.frames if frame_idx is None else data.frames[frame_idx]
+    F, J = fr.shape[0], len(skel)
+    R = np.broadcast_to(np.eye(3), (F, J, 3, 3)).copy()
+    t = np.broadcast_to(np.asarray(skel.offsets, dtype=np.float64), (F, J, 3)).copy()
+    col = 0
+    for j, chans in enumerate(skel.channels):
+        if not chans:
+            continue
+        cols = {c: col + k for k, c in enumerate(chans)}
+        col += len(chans)
+        rot = [c for c in chans if c in "XYZ"]
+        if rot:
+            R[:, j] = euler_to_matrix(fr[:, [cols[c] for c in rot]], "".join(rot))
+        for axis, c in enumerate(("Xp", "Yp", "Zp")):
+            if c in cols:
+                t[:, j, axis] = fr[:, cols[c]]
+    return R, t
+
+
+def world_positions(data: BvhData, frame_idx: np.ndarray | None = None) -> np.ndarray:
+    """(F, J, 3) world positions of every joint and End Site, in file units."""
+    R, t = local_transforms(data, frame_idx)
+    parents = data.skeleton.parents
+    G = np.empty_like(R)
+    P = np.empty_like(t)
+    for j, p in enumerate(parents):
+        if p < 0:
+            G[:, j] = R[:, j]
+            P[:, j] = t[:, j]
+        else:
+            G[:, j] = G[:, p] @ R[:, j]
+            P[:, j] = P[:, p] + np.einsum("fab,fb->fa", G[:, p], t[:, j])
+    return P
+
+
+def rest_positions(skel: BvhSkeleton) -> np.ndarray:
+    """(J, 3) positions of the zero-rotation pose built from the OFFSETs."""
+    off = np.asarray(skel.offsets, dtype=np.float64)
+    P = np.zeros_like(off)
+    for j, p in enumerate(skel.parents):
+        P[j] = off[j] if p < 0 else P[p] + off[j]
+    return P
