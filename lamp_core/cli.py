@@ -1,0 +1,87 @@
+"""The ``lamp`` command line. Each subcommand is a thin shell over lamp_core; every failure exits
+non-zero with one line that says what went wrong."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import LampError
+
+
+def _frame_range(text: str) -> tuple[int, int]:
+    try:
+        a, b = text.split(":")
+        return int(a), int(b)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected START:END frame numbers, got {text!r}") from None
+
+
+def _positive_fps(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of frames per second, got {text!r}") from None
+    if not (0.1 <= v <= 1000):
+        raise argparse.ArgumentTypeError(f"fps must be between 0.1 and 1000, got {v:g}")
+    return v
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from .formats import read, write
+    from .formats.bvh import prepare_for_export
+
+    src, dst = Path(args.input), Path(args.output)
+    if dst.exists() and src.exists() and src.resolve() == dst.resolve():
+        raise LampError(f"{dst}: output would overwrite the input; choose another name")
+    motion = read(src)
+    out_motion = prepare_for_export(motion, args.fps, args.in_place, args.range)
+    options: dict = {}
+    if dst.suffix.lower() == ".bvh":
+        options = dict(rest=args.rest, names=args.names, units=args.units)
+    elif dst.suffix.lower() == ".npy":
+        options = dict(features=args.features, fps=out_motion.fps)
+    out = write(out_motion, dst, **options)
+    print(f"{out}: {out_motion.n_frames} frames at {out_motion.fps:g} fps ({out_motion.duration:.2f} s) "
+          f"from {src.name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lamp", description="LaMP Studio core: text-to-motion, retrieval, captioning.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("convert", help="convert between motion formats (BVH, HumanML3D .npy)",
+                       description="Convert a motion file. Input: any humanoid BVH, HumanML3D joints (T,22,3) "
+                                   "or features (T,263) .npy. Output: SMPL-22 BVH, or .npy joints in metres at "
+                                   "20 fps (features with --features).")
+    c.add_argument("input")
+    c.add_argument("output")
+    c.add_argument("--fps", type=_positive_fps, default=None, help="output frame rate (BVH default: 20)")
+    c.add_argument("--in-place", action="store_true", help="remove root motion over the ground")
+    c.add_argument("--rest", choices=("tpose", "apose"), default="tpose", help="BVH rest pose")
+    c.add_argument("--names", choices=("smpl", "mixamo"), default="smpl", help="BVH joint names")
+    c.add_argument("--units", choices=("m", "cm"), default="m", help="BVH length unit")
+    c.add_argument("--range", type=_frame_range, default=None, metavar="START:END", help="frames to keep (20 fps)")
+    c.add_argument("--features", action="store_true", help=".npy output holds 263-d HumanML3D features")
+    c.set_defaults(func=cmd_convert)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (LampError, ValueError, OSError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"lamp {args.command}: error: {msg}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"lamp {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
