@@ -20,6 +20,7 @@ from .bvh_parse import BvhData, parse, read_text, world_positions
 # standard adult height instead (CMU "cgspeed" files use ~0.056 m units).
 _UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001, "inch": 0.0254, "dm": 0.1, "ft": 0.3048}
 PLAUSIBLE_STATURE = (1.2, 2.3)
+MAX_COORD = 1e6   # metres; anything farther is corrupt data (and would overflow Motion's float32)
 
 
 def rest_lead_in(data: BvhData) -> int:
@@ -115,8 +116,9 @@ def read(path: str | Path, fps: float = HML3D_FPS, units: str = "auto", drop_res
     notes.append(f"skeleton family: {jmap.family}; units: {unit_name}")
     if on_floor:
         joints[..., 1] -= joints[..., 1].min()
-    if not np.isfinite(joints).all():
-        raise MotionFormatError(path, "the motion has NaN or infinite joint positions after forward kinematics")
+    if not np.isfinite(joints).all() or np.abs(joints).max() > MAX_COORD:
+        raise MotionFormatError(path, "the motion has NaN, infinite or absurd (beyond 1000 km) joint positions "
+                                      "after forward kinematics")
     return Motion(joints, fps, Provenance(source=str(path), notes=tuple(notes)))
 
 

@@ -20,6 +20,7 @@ from ..motion.rotations import euler_to_matrix
 
 MAX_FILE_BYTES = 1_500_000_000   # a 2-hour, 120 fps, 100-channel take is ~0.9 GB of text
 MAX_JOINTS = 1024
+MAX_DEPTH = 256                  # nesting levels; real rigs use < 30, deeper ones would overflow recursion later
 _CHANNEL_NAMES = {"xposition": "Xp", "yposition": "Yp", "zposition": "Zp",
                   "xrotation": "X", "yrotation": "Y", "zrotation": "Z"}
 END_SUFFIX = "/End"
@@ -72,12 +73,15 @@ def read_text(path: str | Path) -> str:
         _fail(p, "file not found")
     if p.is_dir():
         _fail(p, "is a folder, expected a .bvh file")
-    size = p.stat().st_size
-    if size == 0:
-        _fail(p, "file is empty, expected a BVH text starting with HIERARCHY")
-    if size > MAX_FILE_BYTES:
-        _fail(p, f"file is {size / 1e9:.1f} GB, larger than the {MAX_FILE_BYTES / 1e9:.1f} GB this reader accepts")
-    raw = p.read_bytes()
+    try:
+        size = p.stat().st_size
+        if size == 0:
+            _fail(p, "file is empty, expected a BVH text starting with HIERARCHY")
+        if size > MAX_FILE_BYTES:
+            _fail(p, f"file is {size / 1e9:.1f} GB, larger than the {MAX_FILE_BYTES / 1e9:.1f} GB this reader accepts")
+        raw = p.read_bytes()
+    except OSError as e:
+        _fail(p, f"cannot read the file: {e.strerror or e}")
     if b"\x00" in raw[:65536]:
         _fail(p, "binary data, expected a BVH text file starting with HIERARCHY", 1)
     try:
@@ -160,6 +164,8 @@ def parse(text: str, path: str | Path = "<text>") -> BvhData:
             if t == "{":
                 if pending is None:
                     _fail(path, "unexpected '{'", lineno)
+                if len(stack) >= MAX_DEPTH:
+                    _fail(path, f"joints nested more than {MAX_DEPTH} levels deep", lineno)
                 stack.append(pending)
                 pending = None
             elif t == "}":
@@ -240,6 +246,8 @@ def parse(text: str, path: str | Path = "<text>") -> BvhData:
         i += 1
     data_start = i
     C = skel.channel_count
+    if C == 0:
+        _fail(path, "the hierarchy declares no CHANNELS, so there is no motion to read", motion_line)
     frames = _parse_rows(lines, data_start, frames_n, C, path)
     return BvhData(skel, frames, float(frame_time), str(path))
 
@@ -249,8 +257,6 @@ def _parse_rows(lines: list[str], start: int, frames_n: int, C: int, path) -> np
     # Drop trailing blank lines; interior blank lines are tolerated by loadtxt.
     while body_lines and not body_lines[-1].strip():
         body_lines.pop()
-    if C == 0:
-        return np.zeros((frames_n, 0))
     if not body_lines:
         _fail(path, f"Frames says {frames_n} but there is no motion data", start + 1)
     try:
@@ -284,7 +290,9 @@ def _locate_bad_row(body_lines, start, C, path, only_row=None):
         if only_row is not None and row != only_row:
             continue
         if len(toks) != C:
-            _fail(path, f"expected {C} numbers per frame (from the CHANNELS lines), found {len(toks)}", start + k + 1)
+            last = not any(rest.strip() for rest in body_lines[k + 1:])
+            cut = "truncated: the last row has" if last and len(toks) < C else "found"
+            _fail(path, f"expected {C} numbers per frame (from the CHANNELS lines), {cut} {len(toks)}", start + k + 1)
         for t in toks:
             _parse_float(t, path, start + k + 1, "a channel value")
     _fail(path, "motion data could not be read as numbers", start + 1)
@@ -309,7 +317,11 @@ def local_transforms(data: BvhData, frame_idx: np.ndarray | None = None) -> tupl
         col += len(chans)
         rot = [c for c in chans if c in "XYZ"]
         if rot:
-            R[:, j] = euler_to_matrix(fr[:, [cols[c] for c in rot]], "".join(rot))
+            # Fewer than three rotation channels: the missing axes turn by 0 degrees, appended last.
+            angles = np.zeros((F, 3))
+            angles[:, :len(rot)] = fr[:, [cols[c] for c in rot]]
+            order = rot + [a for a in "XYZ" if a not in rot]
+            R[:, j] = euler_to_matrix(angles, "".join(order))
         for axis, c in enumerate(("Xp", "Yp", "Zp")):
             if c in cols:
                 t[:, j, axis] = fr[:, cols[c]]

@@ -26,16 +26,32 @@ def _flat(x: np.ndarray, k: int) -> tuple[np.ndarray, tuple[int, ...]]:
     return x.reshape((-1,) + x.shape[x.ndim - k:]), lead
 
 
+def _axis_rotation(axis: str, rad: np.ndarray) -> np.ndarray:
+    c, s_ = np.cos(rad), np.sin(rad)
+    o, z = np.ones_like(rad), np.zeros_like(rad)
+    if axis == "X":
+        rows = ((o, z, z), (z, c, -s_), (z, s_, c))
+    elif axis == "Y":
+        rows = ((c, z, s_), (z, o, z), (-s_, z, c))
+    else:
+        rows = ((c, -s_, z), (s_, c, z), (z, z, o))
+    return np.stack([np.stack(r, -1) for r in rows], -2)
+
+
 def euler_to_matrix(angles_deg: np.ndarray, order: str) -> np.ndarray:
-    """(..., 3) angles in degrees, applied intrinsically in ``order`` (e.g. "ZXY") -> (..., 3, 3)."""
+    """(..., 3) angles in degrees, applied intrinsically in ``order`` (e.g. "ZXY") -> (..., 3, 3).
+
+    The product of three axis rotations, evaluated in numpy for speed (BVH import converts millions
+    of these); tests hold it equal to scipy's ``Rotation.from_euler`` for every order.
+    """
     a = _check_last(angles_deg, (3,), "euler_to_matrix angles")
-    if len(order) != 3 or set(order.upper()) - set("XYZ"):
+    order = order.upper()
+    if len(order) != 3 or set(order) - set("XYZ"):
         raise ValueError(f"euler_to_matrix: order must be three of X/Y/Z, got {order!r}")
-    flat, lead = _flat(a, 1)
-    if flat.shape[0] == 0:
-        return np.zeros(lead + (3, 3))
-    m = Rotation.from_euler(order.upper(), flat, degrees=True).as_matrix()
-    return m.reshape(lead + (3, 3))
+    rad = np.radians(a)
+    m = _axis_rotation(order[0], rad[..., 0])
+    m = m @ _axis_rotation(order[1], rad[..., 1])
+    return m @ _axis_rotation(order[2], rad[..., 2])
 
 
 def matrix_to_euler(m: np.ndarray, order: str) -> np.ndarray:

@@ -67,3 +67,10 @@ def test_yaw_and_heading_agree():
     a = np.linspace(-3, 3, 13)
     f = np.einsum("nab,b->na", R.yaw_matrix(a), np.array([0, 0, 1.0]))
     assert np.allclose(R.heading_angle(f), a)
+
+
+@pytest.mark.parametrize("order", ["ZXY", "XYZ", "ZYX", "YXZ", "YZX", "XZY", "XYX", "ZXZ"])
+def test_fast_euler_matches_scipy(order):
+    from scipy.spatial.transform import Rotation
+    ang = np.random.default_rng(3).uniform(-180, 180, size=(50, 3))
+    assert np.allclose(R.euler_to_matrix(ang, order), Rotation.from_euler(order, ang, degrees=True).as_matrix())

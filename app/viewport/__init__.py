@@ -1,0 +1,1 @@
+"""The 3D viewport and its scene items."""

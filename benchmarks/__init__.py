@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks; run all with ``python -m benchmarks`` (or ``make bench``)."""

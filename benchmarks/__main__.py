@@ -1,0 +1,34 @@
+"""Run every benchmark and print a Markdown table (``--json`` for machine-readable output)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from . import bench_bvh
+from .common import machine
+
+SUITES = {"bvh": bench_bvh}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--only", choices=sorted(SUITES), action="append")
+    args = ap.parse_args()
+    rows = []
+    for name in args.only or SUITES:
+        rows += SUITES[name].run()
+    info = machine()
+    if args.json:
+        print(json.dumps({"machine": info, "results": rows}, indent=2))
+        return
+    print(f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, Python {info['python']}, "
+          f"torch threads {info.get('torch_threads', '?')}\n")
+    print("| benchmark | median s | frames/s |\n|---|---|---|")
+    for r in rows:
+        print(f"| {r['name']} | {r['seconds']:.4f} | {r['frames_per_s']:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()
