@@ -37,12 +37,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
         raise LampError(f"{dst}: output would overwrite the input; choose another name")
     motion = read(src)
     out_motion = prepare_for_export(motion, args.fps, args.in_place, args.range)
-    options: dict = {}
-    if dst.suffix.lower() == ".bvh":
-        options = dict(rest=args.rest, names=args.names, units=args.units)
-    elif dst.suffix.lower() == ".npy":
-        options = dict(features=args.features, fps=out_motion.fps)
-    out = write(out_motion, dst, **options)
+    if dst.suffix.lower() == ".bvh":  # the writer resamples on its rig (rotations), not positions
+        out = write(motion, dst, fps=args.fps, in_place=args.in_place, frame_range=args.range, rest=args.rest,
+                    names=args.names, units=args.units)
+    else:
+        out = write(out_motion, dst, features=args.features, fps=out_motion.fps)
     print(f"{out}: {out_motion.n_frames} frames at {out_motion.fps:g} fps ({out_motion.duration:.2f} s) "
           f"from {src.name}")
     return 0

@@ -30,9 +30,10 @@ from lamp_core.motion.kinematics import forward_kinematics
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKER = ROOT / "scripts" / "check_blender.py"
-BANDAI = ("dataset-1_bow_active_001", "dataset-1_dash_normal_001", "dataset-2_wave-left-hand_active_011")
+BANDAI = ("dataset-1_bow_active_001", "dataset-1_walk_normal_001", "dataset-1_dance-short_normal_001",
+          "dataset-2_wave-both-hands_active_034")
 # rest, names, fps, in_place
-OPTIONS = [(r, n, f, f == 30) for r, n, f in itertools.product(("tpose", "apose"), ("smpl", "mixamo"), (20, 30))]
+OPTIONS = [(r, n, f, n == "mixamo") for r, n, f in itertools.product(("tpose", "apose"), ("smpl", "mixamo"), (20, 30))]
 
 
 def default_inputs() -> list[Path]:
@@ -48,8 +49,8 @@ def main() -> int:
     ap.add_argument("bvh", nargs="*", type=Path)
     ap.add_argument("--blender-python", default="/work/blender-venv/bin/python")
     a = ap.parse_args()
-    rows = ["| file | rest | names | fps | in place | frames | bones | max cm | mean cm | IK max cm "
-            "| arm elev ° | ok |", "|" + "---|" * 12]
+    rows = ["| file | rest | names | fps | in place | frames | bones | max cm | mean cm | rig-vs-joints "
+            "max cm | Blender-vs-rig max cm | arm elev ° | ok |", "|" + "---|" * 13]
     failed = 0
     order = dfs_order()
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,10 +62,13 @@ def main() -> int:
                 write(motion, out, rest=rest, names=names, fps=fps, in_place=in_place)
                 m = prepare_for_export(motion, fps, in_place)
                 np.save(exp, m.joints[:, order])  # the file's joint order (depth first)
-                # How far the writer's own rig (IK then FK) is from the joints, before any Blender.
-                ik = np.linalg.norm(forward_kinematics(*m.local_rotations(rest))[0] - m.joints, axis=-1).max()
+                # The writer's own rig (IK then FK): how far it is from the joints, and from Blender.
+                rig = forward_kinematics(*m.local_rotations(rest))[0]
+                ik = np.linalg.norm(rig - m.joints, axis=-1).max()
+                got = Path(tmp, stem + "_got.npy")
                 proc = subprocess.run([a.blender_python, str(CHECKER), "--bvh", str(out), "--expect", str(exp),
-                                       "--rest", rest], capture_output=True, text=True)
+                                       "--rest", rest, "--dump", str(got)], capture_output=True, text=True)
+                vs_rig = np.linalg.norm(np.load(got) - rig[:, order], axis=-1).max() if got.exists() else np.nan
                 try:
                     r = json.loads(proc.stdout[proc.stdout.index("{"):])
                 except ValueError:
@@ -75,7 +79,8 @@ def main() -> int:
                 elev = "-" if r["arm_elevation_deg"] is None else f"{r['arm_elevation_deg']:.1f}"
                 ok = "yes" if proc.returncode == 0 else "NO: " + "; ".join(r["problems"])
                 rows.append(f"| {src.name} | {rest} | {names} | {fps} | {in_place} | {r['frames']} | {r['bones']} "
-                            f"| {r['max_cm']:.4f} | {r['mean_cm']:.4f} | {ik * 100:.4f} | {elev} | {ok} |")
+                            f"| {r['max_cm']:.4f} | {r['mean_cm']:.4f} | {ik * 100:.4f} | {vs_rig * 100:.4f} "
+                            f"| {elev} | {ok} |")
                 print(rows[-1], file=sys.stderr, flush=True)
     table = "\n".join(rows) + "\n"
     print(table)

@@ -4,7 +4,7 @@ Run with Blender's Python module, not the project venv (no lamp_core import here
 
     python3 -m venv /work/blender-venv && /work/blender-venv/bin/pip install bpy==5.0.1
     /work/blender-venv/bin/python scripts/check_blender.py --bvh FILE.bvh --expect EXPECTED.npy \
-        [--rest tpose|apose] [--out report.json]
+        [--rest tpose|apose] [--out report.json] [--dump got.npy]
 
 EXPECTED.npy holds joint positions (T, J, 3) in metres, Y up, one per BVH joint in the order the
 file's hierarchy lists them (ROOT/JOINT lines, depth first). The checker imports the file with
@@ -44,6 +44,7 @@ def main(argv=None):
     ap.add_argument("--rest", choices=("tpose", "apose"))
     ap.add_argument("--tol", type=float, default=1.0, help="max allowed error, cm")
     ap.add_argument("--out")
+    ap.add_argument("--dump", help="save Blender's positions (T, J, 3), Y up, metres, to this .npy")
     a = ap.parse_args(argv)
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
@@ -69,6 +70,8 @@ def main(argv=None):
         for k, n in enumerate(names):
             x, y, z = mw @ arm.pose.bones[n].head
             got[f, k] = (x, z, -y)  # Blender Z-up -> our Y-up
+    if a.dump:
+        np.save(a.dump, got)
     keep = [bvh_joint_names(a.bvh).index(n) for n in names]
     err = np.linalg.norm(got - expect[:, keep], axis=-1) * 100.0  # cm
     worst = np.unravel_index(np.argmax(err), err.shape)
@@ -83,7 +86,8 @@ def main(argv=None):
     # Rest pose: left upper arm's elevation in the edit-bone rest (armature space, Z up).
     arm_bone, elev = first(names, UPPER_ARM_L), None
     if arm_bone:
-        d = arm.data.bones[arm_bone].vector.normalized()
+        b = arm.data.bones[arm_bone]
+        d = (b.tail_local - b.head_local).normalized()  # armature space (Bone.vector is parent-relative)
         elev = math.degrees(math.asin(max(-1.0, min(1.0, d.z))))
         if a.rest:
             want = 0.0 if a.rest == "tpose" else -45.0

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import MotionFormatError, RetargetError
 from ..motion.motion import HML3D_FPS, Motion, Provenance, sample_times
 from ..motion.kinematics import rigidify
+from ..motion.rig import export_rig
 from ..motion.retarget import build_joint_map
 from ..motion.rotations import matrix_to_euler, rotation_between
 from ..motion.skeleton import JOINT_NAMES, NUM_JOINTS, PARENTS, REFERENCE_STATURE, stature
@@ -21,6 +22,7 @@ from .bvh_parse import BvhData, parse, read_text, world_positions
 _UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001, "inch": 0.0254, "dm": 0.1, "ft": 0.3048}
 PLAUSIBLE_STATURE = (1.2, 2.3)
 MAX_COORD = 1e6   # metres; anything farther is corrupt data (and would overflow Motion's float32)
+MAX_FILE_COORD = 1e9   # file units (>= 1000 km in mm); beyond it the retargeting maths overflows
 
 
 def rest_lead_in(data: BvhData) -> int:
@@ -96,6 +98,9 @@ def read(path: str | Path, fps: float = HML3D_FPS, units: str = "auto", drop_res
     i0, i1, w = sample_times(n_src, data.fps, fps)
     needed = np.unique(np.concatenate([i0, i1]))
     src = world_positions(data, needed + first)
+    if not np.isfinite(src).all() or np.abs(src).max() > MAX_FILE_COORD:
+        raise MotionFormatError(path, f"joint positions reach {np.abs(src).max():.3g} file units after forward "
+                                      "kinematics; the OFFSETs or position channels are corrupt")
     try:
         jmap = build_joint_map(skel.names, skel.parents, src[len(src) // 2])
     except RetargetError as e:
@@ -164,15 +169,8 @@ def end_site_offsets(offsets: np.ndarray, size: float) -> dict[int, np.ndarray]:
 
 def prepare_for_export(motion: Motion, fps: float | None = None, in_place: bool = False,
                        frame_range: tuple[int, int] | None = None) -> Motion:
-    """The edits every exporter shares: range, in-place, output frame rate."""
-    m = motion
-    if frame_range is not None:
-        m = m.trim(*frame_range)
-    if in_place:
-        m = m.in_place()
-    if fps is not None:
-        m = m.resample(fps)
-    return m
+    """The exact joint positions an export with these options plays back."""
+    return export_rig(motion, fps, "tpose", in_place, frame_range).to_motion()
 
 
 def write(motion: Motion, path: str | Path, fps: float | None = None, rest: str = "tpose", in_place: bool = False,
@@ -182,13 +180,13 @@ def write(motion: Motion, path: str | Path, fps: float | None = None, rest: str 
         raise ValueError(f"names must be one of {sorted(JOINT_NAME_SETS)}, got {names!r}")
     if units not in ("m", "cm"):
         raise ValueError(f"units must be 'm' or 'cm', got {units!r}")
-    m = prepare_for_export(motion, fps, in_place, frame_range)
-    rots, root, offsets = m.local_rotations(rest)
+    rig = export_rig(motion, fps, rest, in_place, frame_range)
+    rots, root, offsets = rig.rotations, rig.root, rig.offsets
     scale = 100.0 if units == "cm" else 1.0
     euler = matrix_to_euler(rots, ROTATION_ORDER)            # (T, 22, 3) degrees
     euler = np.degrees(np.unwrap(np.radians(euler), axis=0))  # no 360-degree jumps between frames
     label = JOINT_NAME_SETS[names]
-    ends = end_site_offsets(offsets, m.stature / REFERENCE_STATURE)
+    ends = end_site_offsets(offsets, motion.stature / REFERENCE_STATURE)
     order = dfs_order()
 
     out = io.StringIO()
@@ -213,7 +211,7 @@ def write(motion: Motion, path: str | Path, fps: float | None = None, rest: str 
         out.write(f"{pad}}}\n")
 
     emit(0, 0)
-    out.write(f"MOTION\nFrames: {m.n_frames}\nFrame Time: {1.0 / m.fps:.8f}\n")
+    out.write(f"MOTION\nFrames: {rig.n_frames}\nFrame Time: {1.0 / rig.fps:.10f}\n")
     cols = [root * scale] + [euler[:, j] for j in order]
     table = np.concatenate(cols, axis=1)
     np.savetxt(out, table, fmt="%.5f", delimiter=" ")

@@ -59,7 +59,9 @@ class BvhData:
 
     @property
     def fps(self) -> float:
-        return 1.0 / self.frame_time
+        """Frames per second, snapped to a whole number when Frame Time was a rounded 1/N."""
+        fps = 1.0 / self.frame_time
+        return float(round(fps)) if abs(fps - round(fps)) < 1e-3 * fps * 1e-2 else fps
 
 
 def _fail(path, msg, line=None):
@@ -230,7 +232,7 @@ def parse(text: str, path: str | Path = "<text>") -> BvhData:
             _fail(path, f"file ends before 'Frames:'/'Frame Time:' lines", n)
         line = lines[i]
         key, _, val = line.partition(":")
-        if key.strip().lower() != what:
+        if " ".join(key.split()).lower() != what:  # "Frame  Time:" / "Frame\tTime :" are fine
             _fail(path, f"expected '{what.title()}:' line, found {line.strip()[:40]!r}", i + 1)
         if what == "frames":
             try:

@@ -221,21 +221,28 @@ class Motion:
         return write(self, path, **options)
 
 
+def resampled_frame_count(n_src: int, src_fps: float, dst_fps: float) -> int:
+    """Frames a clip of ``n_src`` frames has at another rate, same first frame and span (rates that
+    differ by float noise, e.g. a BVH Frame Time of 0.0333333, count as equal)."""
+    if abs(src_fps - dst_fps) <= 1e-6 * dst_fps:
+        return n_src
+    return int(np.floor((n_src - 1) * dst_fps / src_fps + 1e-4)) + 1
+
+
 def resample_positions(joints: np.ndarray, src_fps: float, dst_fps: float) -> np.ndarray:
     """(T, ...) positions at src_fps -> (T', ...) at dst_fps by linear interpolation; frame 0 kept."""
     j = np.asarray(joints, dtype=np.float64)
-    T = j.shape[0]
-    n = int(np.floor((T - 1) * dst_fps / src_fps + 1e-9)) + 1
-    t = np.arange(n) * (src_fps / dst_fps)
-    i0 = np.clip(np.floor(t).astype(int), 0, T - 1)
-    i1 = np.clip(i0 + 1, 0, T - 1)
-    w = (t - i0).reshape((-1,) + (1,) * (j.ndim - 1))
+    i0, i1, w = sample_times(j.shape[0], src_fps, dst_fps)
+    w = w.reshape((-1,) + (1,) * (j.ndim - 1))
     return j[i0] * (1 - w) + j[i1] * w
 
 
 def sample_times(n_src: int, src_fps: float, dst_fps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Source frame pairs and weights that ``resample_positions`` would use (for lazy readers)."""
-    n = int(np.floor((n_src - 1) * dst_fps / src_fps + 1e-9)) + 1
+    """Source frame pairs and weights for resampling (``resample_positions``, lazy readers)."""
+    n = resampled_frame_count(n_src, src_fps, dst_fps)
+    if n == n_src:
+        idx = np.arange(n)
+        return idx, idx, np.zeros(n)
     t = np.arange(n) * (src_fps / dst_fps)
     i0 = np.clip(np.floor(t).astype(int), 0, n_src - 1)
     i1 = np.clip(i0 + 1, 0, n_src - 1)

@@ -139,7 +139,7 @@ def rotation_between(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     u = u / np.maximum(nu, _EPS)
     v = v / np.maximum(nv, _EPS)
     # Quaternion from the half-way construction: q = (1 + u.v, u x v), normalised.
-    w = 1.0 + (u * v).sum(-1)
+    w = np.asarray(1.0 + (u * v).sum(-1))  # an array even for single vectors (item assignment below)
     xyz = np.cross(u, v)
     opposite = w < 1e-7
     if np.any(opposite):

@@ -78,3 +78,18 @@ def test_real_clip_features_decode_back_within_1mm(real_motions):
     for path, m in real_motions[:1]:
         back = features_to_joints(m.features)
         assert np.abs(back - canonicalize(m.joints)[:-1]).max() < 1e-3, path.name
+
+
+def test_export_at_another_fps_keeps_bone_lengths_and_plays_back_exactly(real_motions, tmp_path):
+    from lamp_core.formats.bvh import prepare_for_export
+    from lamp_core.motion.skeleton import bone_lengths
+    path, m = real_motions[0]
+    out = write(m, tmp_path / "m30.bvh", fps=30)
+    back = read(out, fps=30, on_floor=False)
+    expect = prepare_for_export(m, fps=30)
+    assert back.n_frames == expect.n_frames
+    assert np.abs(back.joints - expect.joints).max() < 1e-3
+    lengths = bone_lengths(expect.joints)[:, 1:]
+    assert (lengths.max(0) - lengths.min(0)).max() < 1e-4  # no bone shrinks on in-between frames
+    # frames that fall on original ones are the original poses
+    assert np.abs(expect.joints[::3] - m.on_floor().joints[::2][: len(expect.joints[::3])]).max() < 1e-3
