@@ -60,7 +60,7 @@ def main() -> int:
                 stem = f"{src.stem}_{rest}_{names}_{fps}{'_inplace' if in_place else ''}"
                 out, exp = Path(tmp, stem + ".bvh"), Path(tmp, stem + ".npy")
                 write(motion, out, rest=rest, names=names, fps=fps, in_place=in_place)
-                m = prepare_for_export(motion, fps, in_place)
+                m = prepare_for_export(motion, fps, in_place, rest=rest)
                 np.save(exp, m.joints[:, order])  # the file's joint order (depth first)
                 # The writer's own rig (IK then FK): how far it is from the joints, and from Blender.
                 rig = forward_kinematics(*m.local_rotations(rest))[0]

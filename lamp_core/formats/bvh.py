@@ -168,9 +168,10 @@ def end_site_offsets(offsets: np.ndarray, size: float) -> dict[int, np.ndarray]:
 
 
 def prepare_for_export(motion: Motion, fps: float | None = None, in_place: bool = False,
-                       frame_range: tuple[int, int] | None = None) -> Motion:
-    """The exact joint positions an export with these options plays back."""
-    return export_rig(motion, fps, "tpose", in_place, frame_range).to_motion()
+                       frame_range: tuple[int, int] | None = None, rest: str = "tpose") -> Motion:
+    """The exact joint positions an export with these options plays back (the rest pose matters
+    only between original frames, where rotations are interpolated relative to it)."""
+    return export_rig(motion, fps, rest, in_place, frame_range).to_motion()
 
 
 def write(motion: Motion, path: str | Path, fps: float | None = None, rest: str = "tpose", in_place: bool = False,

@@ -81,7 +81,10 @@ def _hinge_twist(G: np.ndarray, rest_bone: np.ndarray, actual_next: np.ndarray, 
                  ) -> np.ndarray:
     """Twist about the bone so the next bone bends toward ``bend_dir`` (rest frame); blended out
     as the limb straightens, where the hinge plane is undefined."""
-    t = rest_bone / np.linalg.norm(rest_bone)
+    length = np.linalg.norm(rest_bone)
+    if length < 1e-9:
+        return G  # a zero-length bone has no direction to twist about
+    t = rest_bone / length
     s = np.einsum("...ba,...b->...a", G, actual_next)  # next bone in the joint's frame
     s = s / np.maximum(np.linalg.norm(s, axis=-1, keepdims=True), 1e-9)
     p = s - (s @ t)[..., None] * t
