@@ -257,12 +257,16 @@ def test_non_finite_in_a_data_row(tmp_path, token):
     expect_error(tmp_path, bad, ln, "channel value", "finite number")
 
 
+def with_offset_y(text: str, nth: int, token: str) -> tuple[str, int]:
+    """The text with the Y of the nth OFFSET line replaced by ``token``, and that line's number."""
+    ln = line_of(text, "OFFSET", nth)
+    line = text.split("\n")[ln - 1]
+    return set_line(text, ln, re.sub(r"OFFSET (\S+) (\S+)", rf"OFFSET \1 {token}", line)), ln
+
+
 @pytest.mark.parametrize("token", ["nan", "inf", "-inf"])
 def test_non_finite_in_offset(tmp_path, token):
-    text = valid_bvh_text()
-    ln = line_of(text, "OFFSET", 5)
-    lines = text.split("\n")
-    bad = set_line(text, ln, re.sub(r"OFFSET (\S+) (\S+)", rf"OFFSET \1 {token}", lines[ln - 1]))
+    bad, ln = with_offset_y(valid_bvh_text(), 5, token)
     expect_error(tmp_path, bad, ln, "OFFSET", "finite number")
 
 
@@ -283,10 +287,7 @@ def test_absurdly_large_finite_values(tmp_path):
 
 def test_absurdly_large_offset(tmp_path):
     """A finite OFFSET so large the retargeting maths would overflow (SVD failed to converge)."""
-    text = valid_bvh_text()
-    ln = line_of(text, "OFFSET", 1)
-    lines = text.split("\n")
-    bad = set_line(text, ln, re.sub(r"OFFSET (\S+) (\S+)", r"OFFSET \1 6.2e157", lines[ln - 1]))
+    bad, _ = with_offset_y(valid_bvh_text(), 1, "6.2e157")
     expect_error(tmp_path, bad, None, "joint positions", "corrupt")
 
 
