@@ -61,7 +61,7 @@ class BvhData:
     def fps(self) -> float:
         """Frames per second, snapped to a whole number when Frame Time was a rounded 1/N."""
         fps = 1.0 / self.frame_time
-        return float(round(fps)) if abs(fps - round(fps)) < 1e-3 * fps * 1e-2 else fps
+        return float(round(fps)) if abs(fps - round(fps)) < 1e-5 * fps else fps
 
 
 def _fail(path, msg, line=None):

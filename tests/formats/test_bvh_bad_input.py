@@ -291,22 +291,24 @@ def test_absurdly_large_offset(tmp_path):
     expect_error(tmp_path, bad, None, "joint positions", "corrupt")
 
 
+def _read_with_offset(tmp_path, joint: str, offset: str):
+    """Read the valid file with ``joint``'s OFFSET line replaced."""
+    text = valid_bvh_text()
+    k = text.index("OFFSET", text.index(f"JOINT {joint}"))
+    line = text[k: text.index("\n", k)]
+    m = read(put(tmp_path, text.replace(line, offset, 1)))
+    assert m.joints.shape == (N_FRAMES, 22, 3) and np.isfinite(m.joints).all()
+    return m
+
+
 def test_upside_down_skeleton_reads(tmp_path):
     """Head below the pelvis: turning it upright used to crash (rotation_between on one vector)."""
-    text = valid_bvh_text()
-    k = text.index("OFFSET", text.index("JOINT Spine1"))
-    line = text[k: text.index("\n", k)]
-    m = read(put(tmp_path, text.replace(line, "OFFSET 0.000000 -1 0.000000", 1)))
-    assert m.joints.shape == (N_FRAMES, 22, 3) and np.isfinite(m.joints).all()
+    _read_with_offset(tmp_path, "Spine1", "OFFSET 0.000000 -1 0.000000")
 
 
 def test_zero_length_limb_bone_reads(tmp_path):
     """A knee sitting exactly on its hip (a duplicated zero OFFSET) used to give NaN in rigidify."""
-    text = valid_bvh_text()
-    k = text.index("OFFSET", text.index("JOINT L_Knee"))
-    line = text[k: text.index("\n", k)]
-    m = read(put(tmp_path, text.replace(line, "OFFSET 0 0 0", 1)))
-    assert m.joints.shape == (N_FRAMES, 22, 3) and np.isfinite(m.joints).all()
+    _read_with_offset(tmp_path, "L_Knee", "OFFSET 0 0 0")
 
 
 # ------------------------------------------------------------------------------------ frame counts
