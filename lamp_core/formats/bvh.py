@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -80,13 +81,23 @@ def _choose_scale(st: float, units: str) -> tuple[float, str]:
 
 
 def read(path: str | Path, fps: float = HML3D_FPS, units: str = "auto", drop_rest_frame: str | bool = "auto",
-         on_floor: bool = True, rigid: bool = True) -> Motion:
+         on_floor: bool = True, rigid: bool = True, source_fps: float | None = None) -> Motion:
     """Read any humanoid BVH as a Motion on the SMPL-22 skeleton, in metres, Y up, at ``fps``.
 
     With ``rigid`` (the default) the mapped joints are projected onto a rigid SMPL-22 skeleton, so
-    exporting and re-importing the motion reproduces it exactly."""
+    exporting and re-importing the motion reproduces it exactly. ``source_fps`` overrides the
+    header's Frame Time (CMU headers say 120 fps for trials captured at 60)."""
     path = Path(path)
-    data = parse(read_text(path), path)
+    return from_text(read_text(path), path, fps, units, drop_rest_frame, on_floor, rigid, source_fps)
+
+
+def from_text(text: str, path: str | Path = "<text>", fps: float = HML3D_FPS, units: str = "auto",
+              drop_rest_frame: str | bool = "auto", on_floor: bool = True, rigid: bool = True,
+              source_fps: float | None = None) -> Motion:
+    """``read`` for BVH text already in memory (e.g. a member of a tar archive); ``path`` names it in errors."""
+    data = parse(text, path)
+    if source_fps is not None:
+        data = replace(data, frame_time=1.0 / source_fps)
     skel = data.skeleton
     notes: list[str] = []
     first = 0

@@ -84,8 +84,17 @@ def read_text(path: str | Path) -> str:
         raw = p.read_bytes()
     except OSError as e:
         _fail(p, f"cannot read the file: {e.strerror or e}")
+    return decode_text(raw, p)
+
+
+def decode_text(raw: bytes, path: str | Path) -> str:
+    """Bytes of a motion text file (from disk or an archive member) -> text, refusing binary data."""
+    if not raw:
+        _fail(path, "file is empty, expected a BVH text starting with HIERARCHY")
+    if len(raw) > MAX_FILE_BYTES:
+        _fail(path, f"file is {len(raw) / 1e9:.1f} GB, larger than the {MAX_FILE_BYTES / 1e9:.1f} GB this reader accepts")
     if b"\x00" in raw[:65536]:
-        _fail(p, "binary data, expected a BVH text file starting with HIERARCHY", 1)
+        _fail(path, "binary data, expected a BVH text file starting with HIERARCHY", 1)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
