@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--range", type=_frame_range, default=None, metavar="START:END", help="frames to keep (20 fps)")
     c.add_argument("--features", action="store_true", help=".npy output holds 263-d HumanML3D features")
     c.set_defaults(func=cmd_convert)
+
+    from .data.commands import add_data_parser
+    add_data_parser(sub)
     return p
 
 
@@ -75,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (LampError, ValueError, OSError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        print(f"lamp {args.command}: error: {msg}", file=sys.stderr)
+        name = " ".join(filter(None, [args.command, getattr(args, "data_command", None)]))
+        print(f"lamp {name}: error: {msg}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"lamp {args.command}: interrupted", file=sys.stderr)

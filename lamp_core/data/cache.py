@@ -19,7 +19,7 @@ from ..formats.atomic import atomic_write_bytes, atomic_write_text
 from ..motion import Motion, Provenance
 from .labels import Labels, Take
 
-IMPORT_VERSION = "takes-v1"  # bump when the BVH importer or the labelling rules change what a take holds
+IMPORT_VERSION = "takes-v2"  # bump when the BVH importer or the labelling rules change what a take holds
 
 
 def default_cache_dir() -> Path:
