@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from . import bench_bvh
+from . import bench_bvh, bench_library
 from .common import machine
 
-SUITES = {"bvh": bench_bvh}
+SUITES = {"bvh": bench_bvh, "library": bench_library}
 
 
 def main() -> None:
@@ -25,9 +25,10 @@ def main() -> None:
         return
     print(f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, Python {info['python']}, "
           f"torch threads {info.get('torch_threads', '?')}\n")
-    print("| benchmark | median s | frames/s |\n|---|---|---|")
-    for r in rows:
-        print(f"| {r['name']} | {r['seconds']:.4f} | {r['frames_per_s']:,.0f} |")
+    print("| benchmark | median s | rate |\n|---|---|---|")
+    for r in rows:  # a row has frames_per_s, or per_s with its unit
+        rate = f"{r['frames_per_s']:,.0f} frames/s" if "frames_per_s" in r else f"{r['per_s']:,.0f} {r['unit']}"
+        print(f"| {r['name']} | {r['seconds']:.4g} | {rate} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Metrics and reports: retrieval now; generation and captioning metrics join them."""
