@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_convert)
 
     from .data.commands import add_data_parser
+    from .model_commands import add_model_parsers
     add_data_parser(sub)
+    add_model_parsers(sub)
     return p
 
 
@@ -78,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (LampError, ValueError, OSError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        name = " ".join(filter(None, [args.command, getattr(args, "data_command", None)]))
+        name = " ".join(filter(None, [args.command, getattr(args, "data_command", None),
+                                      getattr(args, "eval_command", None), getattr(args, "action", None)]))
         print(f"lamp {name}: error: {msg}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -38,7 +38,9 @@ class MotionTextDataset(Dataset):
         self.epoch = epoch
 
     def _rng(self, i: int) -> np.random.Generator:
-        return np.random.default_rng((self.seed, self.epoch, i))
+        """Per-item randomness drawn from numpy's global generator, which the trainer seeds from
+        (seed, epoch, index): crops and captions change every epoch yet a resumed run repeats them."""
+        return np.random.default_rng((self.seed, int(np.random.randint(2**31)), i))
 
     def normalise(self, feats: np.ndarray) -> np.ndarray:
         return ((feats - self.mean) / self.std).astype(np.float32)

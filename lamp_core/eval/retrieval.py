@@ -60,6 +60,9 @@ def evaluate(sim: np.ndarray, batch: int = 32, repeats: int = 20, seed: int = 0)
     """Both protocols from one (N, N) similarity matrix (pairs on the diagonal)."""
     sim = np.asarray(sim)
     n = sim.shape[0]
+    if n < 2 or sim.shape != (n, n):
+        raise ValueError(f"retrieval needs a square similarity matrix of at least 2 pairs, got {sim.shape}")
+    batch = min(batch, n)  # a split smaller than one batch is ranked as a single batch
     rng = np.random.default_rng(seed)
     runs: dict[str, list[dict]] = {"t2m": [], "m2t": []}
     for _ in range(repeats):

@@ -45,22 +45,23 @@ def test_pairs(root: Path, split: str = "test", max_frames: int = 196, unit: int
 def similarity_matrices(model, mean, std, kind: str, pairs: PairSet, batch: int = 64) -> dict[str, np.ndarray]:
     """name -> (N, N) motion x text similarities for this model."""
     tok = load_tokenizer()
+    dev = next(model.parameters()).device
     t_emb, m_out = [], []
     for s in range(0, len(pairs.captions), batch):
         t = tok(pairs.captions[s:s + batch], padding="longest", truncation=True,
                 max_length=model.cfg.max_text_tokens, return_tensors="pt")
-        t_emb.append(model.text_embedding(t["input_ids"], t["attention_mask"].bool()))
+        t_emb.append(model.text_embedding(t["input_ids"].to(dev), t["attention_mask"].bool().to(dev)).cpu())
         fs = pairs.features[s:s + batch]
         T = max(len(f) for f in fs)
         x = torch.zeros(len(fs), T, fs[0].shape[1])
         for i, f in enumerate(fs):
             x[i, :len(f)] = torch.from_numpy(((f - mean) / std).astype(np.float32))
-        lengths = torch.tensor([len(f) for f in fs])
+        x, lengths = x.to(dev), torch.tensor([len(f) for f in fs], device=dev)
         if kind == "lamp":
             m, keep = model.encode_motion(x, lengths)
-            m_out.append(model.query_embeddings(m, keep))
+            m_out.append(model.query_embeddings(m, keep).cpu())
         else:
-            m_out.append(model.motion_embedding(x, lengths))
+            m_out.append(model.motion_embedding(x, lengths).cpu())
     t = torch.cat(t_emb)
     m = torch.cat(m_out)
     if kind == "lamp":
@@ -71,12 +72,13 @@ def similarity_matrices(model, mean, std, kind: str, pairs: PairSet, batch: int 
 
 def evaluate_models(model_dirs: list[Path], data_root: Path, split: str = "test", repeats: int = 20,
                     seed: int = 0) -> dict[str, RetrievalReport]:
-    pairs = test_pairs(data_root, split, seed=seed)
+    entries = load_split(Path(data_root), split)
     reports: dict[str, RetrievalReport] = {}
     for folder in model_dirs:
         model, mean, std, model_id, kind = load_model(folder)
+        pairs = test_pairs(data_root, split, model.cfg.max_frames, 2 ** model.cfg.conv.down, seed, entries)
         for variant, sim in similarity_matrices(model, mean, std, kind, pairs).items():
-            name = f"{kind} {Path(folder).name}" + (f" ({variant})" if variant else "")
+            name = f"{kind} {Path(folder).parent.name}/{Path(folder).name}" + (f" ({variant})" if variant else "")
             reports[name] = evaluate(sim, batch=32, repeats=repeats, seed=seed)
     return reports
 

@@ -143,3 +143,15 @@ def test_saved_model_leaves_out_minilm_word_embeddings(tmp_path):
     with safe_open(str(tmp_path / "m" / "model.safetensors"), "pt") as f:
         keys = set(f.keys())
     assert "embeddings.word.weight" not in keys and "layers.0.self_attn.query.weight" in keys
+
+
+def test_retrieval_metrics_follow_the_protocol():
+    from lamp_core.eval.retrieval import evaluate, ranks
+    sim = np.eye(4) + 0.1
+    sim[0, 1] = 2.0   # text 1 prefers motion 0; motion 0 prefers text 1
+    t2m, m2t = ranks(sim)
+    assert list(t2m) == [1, 2, 1, 1] and list(m2t) == [2, 1, 1, 1]
+    rep = evaluate(np.eye(100) + np.random.default_rng(0).normal(0, 0.01, (100, 100)), batch=32, repeats=20)
+    assert rep.protocol["t2m"]["R@1"][0] == 100.0 and rep.full["m2t"]["MedR"] == 1.0 and rep.repeats == 20
+    rnd = evaluate(np.random.default_rng(1).normal(size=(320, 320)), batch=32, repeats=20)
+    assert 0 < rnd.protocol["t2m"]["R@1"][0] < 10  # chance is 1/32 = 3.1%

@@ -1,0 +1,147 @@
+"""``lamp train``, ``lamp eval retrieval``, ``lamp library`` and ``lamp retrieve``: thin shells over
+lamp_core.train, lamp_core.eval, lamp_core.library and lamp_core.retrieval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from .errors import LampError
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL = REPO / "assets" / "models" / "default" / "lamp"
+
+
+def default_library() -> Path:
+    base = os.environ.get("LAMP_LIBRARY")
+    if base:
+        return Path(base)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "lamp-studio" / "library.sqlite"
+
+
+def _encoder(model: Path | None):
+    from .retrieval import LaMPEncoder
+    folder = Path(model) if model else DEFAULT_MODEL
+    if not (folder / "model.json").is_file():
+        raise LampError(f"{folder}: no LaMP model there (model.json); train one with 'lamp train lamp' "
+                        "and pass --model DIR")
+    return LaMPEncoder.load(folder)
+
+
+def cmd_train(args) -> int:
+    from .train.retrieval_training import load_run, train_retrieval_model
+    run = load_run(args.kind, args.config, max_steps=args.steps, batch_size=args.batch, lr=args.lr,
+                   device=args.device, seed=args.seed)
+    result, folder = train_retrieval_model(run, args.data, args.out)
+    best = f", best {run.train.select_metric} at {result.best_path.name}" if result.best_path else ""
+    print(f"{folder}: {args.kind} trained for {result.steps} steps{best}")
+    return 0
+
+
+def cmd_eval_retrieval(args) -> int:
+    from .eval.retrieval_eval import evaluate_models, write_report
+    reports = evaluate_models([Path(m) for m in args.model], Path(args.data), args.split, args.repeats)
+    out = write_report(reports, Path(args.out), Path(args.data), args.split)
+    print(out.read_text())
+    print(f"{out} (and {out.with_suffix('.json').name})")
+    return 0
+
+
+def cmd_library(args) -> int:
+    from .library import MotionLibrary
+    path = Path(args.library) if args.library else default_library()
+    if args.action == "add":
+        enc = None if args.no_embed else _encoder(args.model)
+        with MotionLibrary.open(path) as lib:
+            ids, failed = lib.add_files([Path(p) for p in args.paths], embedder=enc)
+        for p, why in failed:
+            print(f"skipped {p}: {why}")
+        print(f"{path}: added {len(ids)} clips ({len(failed)} skipped)")
+        return 0 if ids or not failed else 1
+    with MotionLibrary.open(path, create=False) as lib:
+        if args.action == "list":
+            clips = lib.list(args.filter)
+            for c in clips:
+                cap = c.captions[0] if c.captions else ""
+                print(f"{c.id:6d}  {c.name[:32]:32s} {c.frames / c.fps:6.1f} s  {cap[:60]}")
+            print(f"{len(clips)} of {len(lib)} clips in {path}")
+        elif args.action == "reembed":
+            n = lib.reembed(_encoder(args.model))
+            print(f"{path}: embedded {n} clips")
+    return 0
+
+
+def cmd_retrieve(args) -> int:
+    from .formats import read
+    from .library import MotionLibrary
+    path = Path(args.library) if args.library else default_library()
+    enc = _encoder(args.model)
+    with MotionLibrary.open(path, create=False) as lib:
+        if args.motion:
+            hits = lib.search_motion(enc, read(args.motion), top=args.top, auto_embed=True)
+        elif args.text is not None:
+            hits = lib.search_text(enc, args.text, top=max(args.top, args.rerank or 0), auto_embed=True)
+            if args.rerank:
+                feats = [lib.motion(h.clip.id).features for h in hits]
+                order = enc.rerank(args.text, [(i, h.score) for i, h in enumerate(hits)], feats)
+                hits = [type(hits[i])(hits[i].clip, p) for i, p in order]
+            hits = hits[: args.top]
+        else:
+            raise LampError("give a text query or --motion FILE")
+    if args.json:
+        print(json.dumps([{"id": h.clip.id, "name": h.clip.name, "score": round(h.score, 4),
+                           "captions": list(h.clip.captions), "source": h.clip.source} for h in hits], indent=2))
+    else:
+        for rank, h in enumerate(hits, 1):
+            print(f"{rank:2d}. {h.score:6.3f}  #{h.clip.id} {h.clip.name}  {h.clip.captions[0] if h.clip.captions else ''}")
+    return 0
+
+
+def add_model_parsers(sub) -> None:
+    t = sub.add_parser("train", help="train a model (lamp: the LaMP Q-Former; baseline: contrastive dual encoder)")
+    t.add_argument("kind", choices=("lamp", "baseline"))
+    t.add_argument("--data", required=True, type=Path, help="HumanML3D-layout folder (lamp data build)")
+    t.add_argument("--out", required=True, type=Path, help="run folder (resumes if it holds a checkpoint)")
+    t.add_argument("--config", type=Path, default=None, help="TOML with [train], [model], [loss] tables")
+    t.add_argument("--steps", type=int, default=None)
+    t.add_argument("--batch", type=int, default=None)
+    t.add_argument("--lr", type=float, default=None)
+    t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:1 ...")
+    t.add_argument("--seed", type=int, default=None)
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("eval", help="evaluate models")
+    esub = e.add_subparsers(dest="eval_command", required=True, metavar="WHAT")
+    r = esub.add_parser("retrieval", help="text<->motion retrieval (R@k, MedR) for LaMP and baselines")
+    r.add_argument("--model", nargs="+", required=True, type=Path, help="model folders (train/.../model)")
+    r.add_argument("--data", required=True, type=Path)
+    r.add_argument("--split", default="test")
+    r.add_argument("--repeats", type=int, default=20)
+    r.add_argument("--out", type=Path, default=Path("reports/retrieval.md"))
+    r.set_defaults(func=cmd_eval_retrieval)
+
+    lib = sub.add_parser("library", help="your motion library: add, list, re-embed")
+    lsub = lib.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = lsub.add_parser("add", help="add motion files (BVH, .npy)")
+    a.add_argument("paths", nargs="+")
+    a.add_argument("--no-embed", action="store_true", help="store only; embed later with 'lamp library reembed'")
+    ls = lsub.add_parser("list", help="list clips")
+    ls.add_argument("filter", nargs="?", default=None, help="name or caption substring")
+    re_ = lsub.add_parser("reembed", help="compute vectors for the current model")
+    for p in (a, ls, re_):
+        p.add_argument("--library", default=None, help="library file (default ~/.local/share/lamp-studio/library.sqlite)")
+        p.add_argument("--model", default=None, type=Path, help="LaMP model folder")
+    lib.set_defaults(func=cmd_library)
+
+    q = sub.add_parser("retrieve", help="search the library by text or by example motion")
+    q.add_argument("text", nargs="?", default=None)
+    q.add_argument("--motion", default=None, help="a motion file to search by example")
+    q.add_argument("--top", type=int, default=10)
+    q.add_argument("--rerank", type=int, default=0, metavar="K", help="re-rank the top K with the matching head")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--library", default=None)
+    q.add_argument("--model", default=None, type=Path)
+    q.set_defaults(func=cmd_retrieve)
