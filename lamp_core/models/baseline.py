@@ -8,7 +8,7 @@ masked mean -> projection. Anything LaMP wins over this comes from the Q-Former 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -16,12 +16,12 @@ from torch import nn
 
 from ..text.minilm import BertShape, bert_shape, bert_state_dict
 from .bert import TextEncoder, init_weights, sinusoid
-from .conv import ConvConfig, MotionConvEncoder, step_mask
+from .conv import ConvConfig, ModelConfigMixin, MotionConvEncoder, step_mask
 from .lamp_losses import contrastive_loss, positives_mask
 
 
 @dataclass(frozen=True)
-class BaselineConfig:
+class BaselineConfig(ModelConfigMixin):
     max_frames: int = 196
     embed_dim: int = 256
     motion_layers: int = 2
@@ -33,14 +33,6 @@ class BaselineConfig:
     pretrained: bool = True
     text_layers: int = 0                 # 0: all of MiniLM's layers; fewer (its first k) for small tests
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "BaselineConfig":
-        d = dict(d)
-        d["conv"] = ConvConfig(**d.get("conv", {}))
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
 class DualEncoder(nn.Module):

@@ -78,3 +78,18 @@ class MotionConvEncoder(nn.Module):
                 h = block(h, keep)
         h = self.conv_out(F.relu(h)) * keep
         return h.transpose(1, 2), lengths
+
+
+class ModelConfigMixin:
+    """to_dict/from_dict for model configs that hold a ``conv: ConvConfig``; unknown keys (from a newer
+    version) are ignored so older code can still read the fields it knows."""
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict):
+        d = dict(d)
+        d["conv"] = ConvConfig(**d.get("conv", {}))
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})

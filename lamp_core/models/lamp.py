@@ -9,7 +9,7 @@ captioning. Losses are in ``lamp_losses.py``.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -17,13 +17,13 @@ from torch import nn
 
 from ..text.minilm import BertShape, bert_shape, bert_state_dict
 from .bert import Attention, Embeddings, FeedForward, attention_mask, bert_key_map, init_weights, sinusoid
-from .conv import ConvConfig, MotionConvEncoder, step_mask
+from .conv import ConvConfig, ModelConfigMixin, MotionConvEncoder, step_mask
 
 DEC_TOKEN_ID = 1  # "[unused0]" in BERT's vocabulary marks decoding, as BLIP-2's [DEC]
 
 
 @dataclass(frozen=True)
-class LaMPConfig:
+class LaMPConfig(ModelConfigMixin):
     max_frames: int = 196
     embed_dim: int = 256                 # the shared retrieval space
     cross_every: int = 2                 # cross-attention to motion in layers 0, 2, 4 (BLIP-2's freq 2)
@@ -39,15 +39,6 @@ class LaMPConfig:
     def n_query(self) -> int:
         return self.max_frames // (2 ** self.conv.down)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "LaMPConfig":
-        d = dict(d)
-        d["conv"] = ConvConfig(**d.get("conv", {}))
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in d.items() if k in known})
 
 
 class QFormerLayer(nn.Module):
