@@ -8,6 +8,7 @@ the resolved configuration is saved beside the weights.
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,9 @@ def train_retrieval_model(run: RetrievalRun, data_dir: Path, out_dir: Path) -> t
     saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "loss": run.loss}
     result = Trainer(model, train_set, loss_fn, out_dir, train_cfg, collate_fn=collate,
                      eval_fn=eval_fn if val is not None else None, saved_config=saved).fit()
+    folder = out_dir / "model"
+    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun only rank 0 exports
+        return result, folder
     if result.best_path is not None or result.last_path is not None:
         load_trainable(model, result.best_path or result.last_path)
     folder = save_model(model.cpu(), train_set.mean, train_set.std, out_dir / "model",
