@@ -320,6 +320,16 @@ def test_zero_or_negative_frames(tmp_path, count):
     expect_error(tmp_path, set_line(text, ln, f"Frames: {count}"), ln, f"has {count} frames", "at least 1")
 
 
+def read_error_measuring_memory(path):
+    """The reader's error for ``path`` and the peak memory (bytes) the failed read allocated."""
+    tracemalloc.start()
+    try:
+        err = read_error(path)
+        return err, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_billion_frames_with_two_rows_fails_fast_without_allocating(tmp_path):
     text = valid_bvh_text()
     ln = line_of(text, "Frames:")
@@ -327,12 +337,7 @@ def test_billion_frames_with_two_rows_fails_fast_without_allocating(tmp_path):
     start = first_data_line(text)
     bad = "\n".join(lines[: ln - 1] + ["Frames: 1000000000"] + lines[ln: start + 1]) + "\n"
     path = put(tmp_path, bad)
-    tracemalloc.start()
-    try:
-        err = read_error(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    err, peak = read_error_measuring_memory(path)
     assert "truncated" in str(err) and "1000000000" in str(err) and "only 2 rows" in str(err)
     assert err.line == start + 1
     assert peak < 50e6, f"peak {peak / 1e6:.0f} MB"
@@ -344,12 +349,7 @@ def test_billion_frames_without_channels_does_not_allocate(tmp_path):
     header = re.sub(r"CHANNELS \d[^\n]*", "CHANNELS 0", header)
     text = header + "MOTION\nFrames: 1000000000\nFrame Time: 0.05\n\n\n"
     path = put(tmp_path, text)
-    tracemalloc.start()
-    try:
-        err = read_error(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    err, peak = read_error_measuring_memory(path)
     assert "no CHANNELS" in str(err)
     assert peak < 50e6
 
