@@ -67,9 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_convert)
 
     from .data.commands import add_data_parser
+    from .generate_commands import add_generate_parsers
     from .model_commands import add_model_parsers
     add_data_parser(sub)
     add_model_parsers(sub)
+    add_generate_parsers(sub)
     return p
 
 

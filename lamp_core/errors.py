@@ -20,3 +20,7 @@ class MotionFormatError(LampError, ValueError):
 
 class RetargetError(LampError, ValueError):
     """A skeleton could not be mapped onto the 22 SMPL joints."""
+
+
+class Cancelled(LampError):
+    """A long job was cancelled by its caller."""

@@ -3,7 +3,6 @@ lamp_core.train, lamp_core.eval, lamp_core.library and lamp_core.retrieval."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
@@ -32,10 +31,17 @@ def _encoder(model: Path | None):
 
 
 def cmd_train(args) -> int:
-    from .train.retrieval_training import load_run, train_retrieval_model
-    run = load_run(args.kind, args.config, max_steps=args.steps, batch_size=args.batch, lr=args.lr,
-                   device=args.device, seed=args.seed)
-    result, folder = train_retrieval_model(run, args.data, args.out)
+    from .train.run_config import RETRIEVAL_KINDS, load_run
+    run = load_run(args.kind, args.config, inputs={"tokenizer": args.tokenizer, "lamp": args.lamp,
+                                                   "condition": args.condition}, max_steps=args.steps,
+                   batch_size=args.batch, lr=args.lr, device=args.device, seed=args.seed)
+    if args.kind in RETRIEVAL_KINDS:
+        from .train.retrieval_training import train_retrieval_model as train
+    elif args.kind == "vq":
+        from .train.vq_training import train_tokenizer as train
+    else:
+        from .train.generation_training import train_generator as train
+    result, folder = train(run, args.data, args.out)
     best = f", best {run.train.select_metric} at {result.best_path.name}" if result.best_path else ""
     print(f"{folder}: {args.kind} trained for {result.steps} steps{best}")
     return 0
@@ -47,6 +53,17 @@ def cmd_eval_retrieval(args) -> int:
     out = write_report(reports, Path(args.out), Path(args.data), args.split)
     print(out.read_text())
     print(f"{out} (and {out.with_suffix('.json').name})")
+    return 0
+
+
+def cmd_eval_vq(args) -> int:
+    from .data.layout import load_split
+    from .eval.vq_eval import evaluate_tokenizer
+    from .models.io import load_model
+    model, mean, std, model_id, _ = load_model(args.model, expect="vq")
+    report = evaluate_tokenizer(model, load_split(Path(args.data), args.split), mean, std)
+    print(f"{model_id} on {args.data} ({args.split}):")
+    print("\n".join("  " + line for line in report.lines()))
     return 0
 
 
@@ -101,8 +118,11 @@ def cmd_retrieve(args) -> int:
 
 
 def add_model_parsers(sub) -> None:
-    t = sub.add_parser("train", help="train a model (lamp: the LaMP Q-Former; baseline: contrastive dual encoder)")
-    t.add_argument("kind", choices=("lamp", "baseline"))
+    from .train.run_config import KINDS
+    t = sub.add_parser("train", help="train a model (lamp: the LaMP Q-Former; baseline: contrastive dual encoder; "
+                                     "vq: the residual VQ motion tokenizer; t2m, residual, length, pose: "
+                                     "the generators)")
+    t.add_argument("kind", choices=KINDS)
     t.add_argument("--data", required=True, type=Path, help="HumanML3D-layout folder (lamp data build)")
     t.add_argument("--out", required=True, type=Path, help="run folder (resumes if it holds a checkpoint)")
     t.add_argument("--config", type=Path, default=None, help="TOML with [train], [model], [loss] tables")
@@ -111,6 +131,13 @@ def add_model_parsers(sub) -> None:
     t.add_argument("--lr", type=float, default=None)
     t.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:1 ...")
     t.add_argument("--seed", type=int, default=None)
+    t.add_argument("--tokenizer", type=Path, default=None,
+                   help="a tokenizer folder (lamp train vq): lamp adds the text -> motion-token loss; "
+                        "the generators learn its codes")
+    t.add_argument("--lamp", type=Path, default=None, help="t2m/residual/length/pose: the LaMP folder whose text "
+                                                          "features condition them")
+    t.add_argument("--condition", choices=("lamp", "minilm"), default=None,
+                   help="text features for the generators: lamp (default) or frozen MiniLM (ablation)")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("eval", help="evaluate models")
@@ -122,6 +149,11 @@ def add_model_parsers(sub) -> None:
     r.add_argument("--repeats", type=int, default=20)
     r.add_argument("--out", type=Path, default=Path("reports/retrieval.md"))
     r.set_defaults(func=cmd_eval_retrieval)
+    v = esub.add_parser("vq", help="tokenizer reconstruction error (MPJPE, mm) and codebook usage")
+    v.add_argument("--model", required=True, type=Path, help="tokenizer folder (lamp train vq ... /model)")
+    v.add_argument("--data", required=True, type=Path)
+    v.add_argument("--split", default="test")
+    v.set_defaults(func=cmd_eval_vq)
 
     lib = sub.add_parser("library", help="your motion library: add, list, re-embed")
     lsub = lib.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -13,7 +13,6 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .errors import LampError
 from .models.io import load_model
 from .models.lamp import LaMP
 from .motion import Motion

@@ -25,15 +25,57 @@ conv = { width = 32, out_dim = 32, depth = 1 }
 """
 
 
+TINY_VQ = """
+[train]
+max_steps = 3
+batch_size = 8
+warmup_steps = 1
+eval_every = 3
+checkpoint_every = 3
+
+[model]
+n_codes = 16
+n_quantizers = 2
+conv = { width = 32, out_dim = 32, depth = 1 }
+"""
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
+    """The synthetic set; a tiny tokenizer; LaMP trained with it (all four losses) and the baseline."""
     root = tmp_path_factory.mktemp("cli")
     assert main(["data", "synthetic", "--out", str(root / "syn"), "--n", "40", "--quiet"]) == 0
     (root / "tiny.toml").write_text(TINY)
-    for kind in ("lamp", "baseline"):
-        assert main(["train", kind, "--data", str(root / "syn"), "--out", str(root / kind),
-                     "--config", str(root / "tiny.toml")]) == 0
+    (root / "vq.toml").write_text(TINY_VQ)
+    assert main(["train", "vq", "--data", str(root / "syn"), "--out", str(root / "vq"),
+                 "--config", str(root / "vq.toml")]) == 0
+    assert main(["train", "lamp", "--data", str(root / "syn"), "--out", str(root / "lamp"),
+                 "--config", str(root / "tiny.toml"), "--tokenizer", str(root / "vq" / "model")]) == 0
+    assert main(["train", "baseline", "--data", str(root / "syn"), "--out", str(root / "baseline"),
+                 "--config", str(root / "tiny.toml")]) == 0
     return root
+
+
+def test_tokenizer_trains_and_reports_joint_error_and_usage(trained, capsys):
+    meta = json.loads((trained / "vq" / "model" / "model.json").read_text())
+    assert meta["kind"] == "vq" and meta["validation"]["mpjpe_mm"] > 0
+    assert main(["eval", "vq", "--model", str(trained / "vq" / "model"), "--data", str(trained / "syn")]) == 0
+    out = capsys.readouterr().out
+    assert "MPJPE" in out and "mm" in out and "codebook usage" in out
+
+
+def test_lamp_trained_with_a_tokenizer_learns_text_to_motion_tokens(trained):
+    meta = json.loads((trained / "lamp" / "model" / "model.json").read_text())
+    assert meta["config"]["n_codes"] == 16 and meta["tokenizer"].startswith("vq-")
+    rows = [json.loads(l) for l in (trained / "lamp" / "metrics.jsonl").read_text().splitlines()]
+    assert any("motion_tokens" in r for r in rows if r["kind"] == "train")
+
+
+def test_train_config_typos_are_errors(trained, capsys):
+    (trained / "bad.toml").write_text("[model]\nn_kodes = 3\n")
+    assert main(["train", "vq", "--data", str(trained / "syn"), "--out", str(trained / "bad"),
+                 "--config", str(trained / "bad.toml")]) != 0
+    assert "n_kodes" in capsys.readouterr().err
 
 
 def test_train_writes_a_model_folder_and_resumes(trained, capsys):
@@ -78,3 +120,76 @@ def test_library_add_search_and_errors(trained, tmp_path, capsys):
     assert "empty query" in err and "limit" in err
     assert main(["retrieve", "walk", "--library", str(tmp_path / "none.sqlite"), "--model", model]) == 1
     assert main(["retrieve", "walk", "--library", lib, "--model", str(tmp_path)]) == 1
+
+
+TINY_GEN = """
+[train]
+max_steps = 20
+batch_size = 8
+warmup_steps = 2
+eval_every = 20
+checkpoint_every = 20
+
+[model]
+width = 32
+layers = 1
+heads = 2
+ff = 64
+"""
+
+
+@pytest.fixture(scope="module")
+def bundle(trained):
+    """Generators conditioned on the trained LaMP's text features, put together as a bundle."""
+    (trained / "gen.toml").write_text(TINY_GEN)
+    for kind in ("t2m", "residual"):
+        assert main(["train", kind, "--data", str(trained / "syn"), "--out", str(trained / kind),
+                     "--config", str(trained / "gen.toml"), "--tokenizer", str(trained / "vq" / "model"),
+                     "--lamp", str(trained / "lamp" / "model")]) == 0
+    assert main(["bundle", "--out", str(trained / "bundle"), "--lamp", str(trained / "lamp" / "model"),
+                 "--vq", str(trained / "vq" / "model"), "--t2m", str(trained / "t2m" / "model"),
+                 "--residual", str(trained / "residual" / "model")]) == 0
+    return trained / "bundle"
+
+
+def test_generate_writes_bvh_and_npy_and_reproduces_with_a_seed(bundle, tmp_path, capsys):
+    from lamp_core.motion.motion import Motion
+    out = tmp_path / "walk.bvh"
+    assert main(["generate", "a person walks forward", "--seconds", "2", "--seed", "3", "--model", str(bundle),
+                 "-o", str(out)]) == 0
+    assert "seed 3" in capsys.readouterr().out
+    m = Motion.from_file(out)
+    assert abs(m.duration - 2.0) < 0.15
+    assert main(["generate", "a person walks forward", "--seconds", "2", "--seed", "3", "--model", str(bundle),
+                 "--samples", "2", "-o", str(tmp_path / "w.npy")]) == 0
+    a, b = Motion.from_file(tmp_path / "w_1.npy"), Motion.from_file(tmp_path / "w_2.npy")
+    assert a.n_frames == b.n_frames and not (a.joints == b.joints).all()
+
+
+def test_generate_segments_file(bundle, tmp_path):
+    from lamp_core.motion.motion import Motion
+    seg = tmp_path / "story.txt"
+    seg.write_text("# a little story\n2 a person walks forward\n1.5 a person jumps\n")
+    assert main(["generate", "--segments", str(seg), "--seed", "1", "--model", str(bundle),
+                 "-o", str(tmp_path / "story.npy")]) == 0
+    assert 3.0 < Motion.from_file(tmp_path / "story.npy").duration < 4.0
+
+
+@pytest.mark.parametrize("args, match", [
+    (["", "-o", "x.bvh"], "empty"),
+    (["walk", "--seconds", "0", "-o", "x.bvh"], "positive"),
+    (["walk", "--seconds", "36000", "-o", "x.bvh"], "chain segments"),
+    (["walk", "-o", "x.fbx"], "must end in"),
+])
+def test_generate_bad_input_is_a_clear_error(bundle, tmp_path, capsys, args, match):
+    args = [a if a != "x.bvh" and a != "x.fbx" else str(tmp_path / a) for a in args]
+    assert main(["generate", *args, "--model", str(bundle)]) != 0
+    assert match in capsys.readouterr().err
+    assert not list(tmp_path.glob("x.*"))
+
+
+def test_segments_file_errors_name_the_line(bundle, tmp_path, capsys):
+    seg = tmp_path / "bad.txt"
+    seg.write_text("2 walk\nthree jump\n")
+    assert main(["generate", "--segments", str(seg), "--model", str(bundle), "-o", str(tmp_path / "o.bvh")]) != 0
+    assert f"{seg}:2" in capsys.readouterr().err

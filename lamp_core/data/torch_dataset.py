@@ -59,8 +59,9 @@ class MotionTextDataset(Dataset):
 
 @dataclass
 class Collate:
-    """Pads motions to a multiple of ``unit`` and tokenizes captions (MiniLM's WordPiece)."""
-    tokenizer: object
+    """Pads motions to a multiple of ``unit`` and tokenizes captions (MiniLM's WordPiece; no tokenizer:
+    motion only, for the tokenizer's training)."""
+    tokenizer: object | None
     unit: int = 4
     max_tokens: int = 64
 
@@ -72,8 +73,10 @@ class Collate:
         for b, it in enumerate(items):
             feats[b, : it["length"]] = it["feats"]
         captions = [it["caption"] for it in items]
-        tok = self.tokenizer(captions, padding="longest", truncation=True, max_length=self.max_tokens,
-                             return_tensors="pt")
-        return {"feats": feats, "lengths": torch.tensor([it["length"] for it in items]),
-                "ids": tok["input_ids"], "valid": tok["attention_mask"].bool(), "captions": captions,
-                "index": torch.tensor([it["index"] for it in items])}
+        out = {"feats": feats, "lengths": torch.tensor([it["length"] for it in items]), "captions": captions,
+               "index": torch.tensor([it["index"] for it in items])}
+        if self.tokenizer is not None:
+            tok = self.tokenizer(captions, padding="longest", truncation=True, max_length=self.max_tokens,
+                                 return_tensors="pt")
+            out.update(ids=tok["input_ids"], valid=tok["attention_mask"].bool())
+        return out

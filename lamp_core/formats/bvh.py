@@ -14,7 +14,7 @@ from ..motion.kinematics import rigidify
 from ..motion.rig import export_rig
 from ..motion.retarget import build_joint_map
 from ..motion.rotations import matrix_to_euler, rotation_between
-from ..motion.skeleton import JOINT_NAMES, NUM_JOINTS, PARENTS, REFERENCE_STATURE, stature
+from ..motion.skeleton import NUM_JOINTS, PARENTS, REFERENCE_STATURE, stature
 from .atomic import atomic_write_text
 from .bvh_parse import BvhData, parse, read_text, world_positions
 

@@ -238,7 +238,7 @@ def parse(text: str, path: str | Path = "<text>") -> BvhData:
     frame_time = None
     for what in ("frames", "frame time"):
         if i >= n:
-            _fail(path, f"file ends before 'Frames:'/'Frame Time:' lines", n)
+            _fail(path, "file ends before 'Frames:'/'Frame Time:' lines", n)
         line = lines[i]
         key, _, val = line.partition(":")
         if " ".join(key.split()).lower() != what:  # "Frame  Time:" / "Frame\tTime :" are fine

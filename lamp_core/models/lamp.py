@@ -34,6 +34,7 @@ class LaMPConfig(ModelConfigMixin):
     freeze_word_embeddings: bool = True  # 30522 x 384 stay MiniLM's; not saved with the model
     pretrained: bool = True              # False: random init (tests)
     text_layers: int = 0                 # 0: all of MiniLM's 6 layers; fewer (its first k) for small tests
+    n_codes: int = 0                     # the tokenizer's codebook size: > 0 adds the text -> motion-token head
 
     @property
     def n_query(self) -> int:
@@ -79,6 +80,11 @@ class LaMP(nn.Module):
         self.text_proj = nn.Linear(H, cfg.embed_dim)
         self.motion_proj = nn.Linear(H, cfg.embed_dim)
         self.itm_head = nn.Linear(H, 2)
+        # Text -> motion tokens (loss 4) and the generator's condition: the queries read the text's states
+        # through the same cross-attention layers that read motion, via text_kv. Only with a tokenizer:
+        # without loss 4 that path would be untrained.
+        self.text_kv = nn.Linear(H, cfg.conv.out_dim) if cfg.n_codes else None
+        self.token_head = nn.Linear(H, cfg.n_codes) if cfg.n_codes else None
         self.lm_transform = nn.Sequential(nn.Linear(H, H), nn.GELU(), nn.LayerNorm(H, eps=shape.layer_norm_eps))
         self.lm_bias = nn.Parameter(torch.zeros(shape.vocab_size))
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1.0 / cfg.temperature)))
@@ -123,6 +129,24 @@ class LaMP(nn.Module):
         q = self.embeddings.norm_only(self.query_tokens.expand(B, -1, -1))
         valid = torch.ones(B, 0, dtype=torch.bool, device=motion.device)
         return self._run(q, q.shape[1], attention_mask(valid, q.shape[1]), motion, motion_keep)
+
+    def text_query_states(self, ids: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """Queries reading the text (instead of a motion) through cross-attention: (B, Q, H). Drives the
+        text -> motion-token loss and gives the generator its condition."""
+        if self.text_kv is None:
+            raise ValueError("this LaMP was trained without a tokenizer: it has no text -> motion path "
+                             "(train it with [inputs] tokenizer = ...)")
+        kv = self.text_kv(self.text_states(ids, valid))
+        return self.query_states(kv, valid)
+
+    def text_condition(self, ids: torch.Tensor, valid: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The generator's text features: (B, H) mean of the text-reading queries, and (B, Q, H) all of them."""
+        q = self.text_query_states(ids, valid)
+        return q.mean(1), q
+
+    def motion_token_logits(self, ids: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """(B, Q, n_codes): each query's guess of the coarse motion token at its position, from text alone."""
+        return self.token_head(self.text_query_states(ids, valid))
 
     def fused_states(self, motion, motion_keep, ids, valid, causal: bool = False) -> torch.Tensor:
         """Queries followed by text: bidirectional (matching) or causal text over the queries (generation)."""

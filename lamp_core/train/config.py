@@ -28,7 +28,7 @@ class TrainConfig:
     grad_clip: float | None = 1.0
     seed: int = 0
     device: str = "auto"  # auto -> cuda if available else cpu
-    amp: bool = True  # bf16 (fp16 + loss scaling where bf16 is unsupported) autocast on CUDA; ignored on CPU
+    amp: bool = True  # bf16 (fp16 + loss scaling where bf16 is unsupported) autocast on CUDA; bf16 on CPUs with native bf16
     eval_every: int = 200
     checkpoint_every: int = 200
     log_every: int = 20

@@ -1,21 +1,20 @@
 """``lamp train lamp|baseline``: pretrain LaMP (or the contrastive baseline) on a HumanML3D-layout
 folder, pick the best checkpoint by validation R-precision, and export a model folder.
 
-Configuration is one TOML file with [train], [model] and [loss] tables (every key optional);
-the resolved configuration is saved beside the weights.
+Configuration: see ``run_config.py``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+
+from ..data.layout import read_mean_std
 from ..data.torch_dataset import Collate, MotionTextDataset
 from ..errors import LampError
 from ..eval.retrieval import evaluate
@@ -27,49 +26,36 @@ from ..models.lamp import LaMP, LaMPConfig
 from ..models.lamp_losses import LossWeights, lamp_losses
 from ..text.minilm import load_tokenizer
 from .checkpoint import load_trainable
-from .config import TrainConfig, TrainResult
+from .config import TrainResult
 from .data import seed_everything
+from .run_config import Run, load_run  # noqa: F401  (load_run re-exported)
 from .trainer import Trainer
 
-KINDS = ("lamp", "baseline")
 
+class MotionTokens:
+    """The frozen tokenizer that gives LaMP's text -> motion-token loss its targets: the coarse codes
+    of each batch's (already cropped, normalised) motion."""
 
-@dataclass
-class RetrievalRun:
-    kind: str
-    train: TrainConfig = field(default_factory=lambda: TrainConfig(lr=1e-4, warmup_steps=200, batch_size=64,
-                                                                   select_metric="val_R@3", eval_every=250,
-                                                                   checkpoint_every=250))
-    model: dict = field(default_factory=dict)    # LaMPConfig / BaselineConfig fields
-    loss: dict = field(default_factory=dict)     # LossWeights fields (LaMP)
-    val_repeats: int = 5
+    def __init__(self, folder: Path, data_mean: np.ndarray, data_std: np.ndarray):
+        from ..models.io import load_model
+        self.model, mean, std, self.model_id, _ = load_model(Path(folder), expect="vq")
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        # features normalised with the corpus' stats -> the tokenizer's own normalisation
+        self.scale = torch.from_numpy((data_std / std).astype(np.float32))
+        self.shift = torch.from_numpy(((data_mean - mean) / std).astype(np.float32))
 
+    @property
+    def n_codes(self) -> int:
+        return self.model.cfg.n_codes
 
-def load_run(kind: str, config_path: Path | None = None, **overrides) -> RetrievalRun:
-    if kind not in KINDS:
-        raise LampError(f"unknown model kind {kind!r}; expected one of {', '.join(KINDS)}")
-    run = RetrievalRun(kind)
-    if config_path is not None:
-        try:
-            doc = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as e:
-            raise LampError(f"{config_path}: cannot read the training config ({e})") from None
-        unknown = set(doc) - {"train", "model", "loss"}
-        if unknown:
-            raise LampError(f"{config_path}: unknown table(s) {sorted(unknown)}; expected [train], [model], [loss]")
-        run.train = _replace(run.train, doc.get("train", {}), config_path, "train")
-        run.model = dict(doc.get("model", {}))
-        run.loss = dict(doc.get("loss", {}))
-    run.train = _replace(run.train, {k: v for k, v in overrides.items() if v is not None}, "command line", "train")
-    return run
-
-
-def _replace(cfg, values: dict, where, table: str):
-    names = {f.name for f in dataclasses.fields(cfg)}
-    bad = set(values) - names
-    if bad:
-        raise LampError(f"{where}: unknown [{table}] key(s) {sorted(bad)}; known: {sorted(names)}")
-    return dataclasses.replace(cfg, **values)
+    @torch.no_grad()
+    def __call__(self, feats: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        dev = feats.device
+        self.model.to(dev)
+        x = feats.float() * self.scale.to(dev) + self.shift.to(dev)
+        codes, _ = self.model.encode(x, lengths)
+        return codes[..., 0]                                     # (B, N), -1 past each motion's end
 
 
 def build_model(kind: str, model_cfg: dict):
@@ -82,11 +68,19 @@ def build_model(kind: str, model_cfg: dict):
         raise LampError(f"[model]: {e}") from None
 
 
-def train_retrieval_model(run: RetrievalRun, data_dir: Path, out_dir: Path) -> tuple[TrainResult, Path]:
+def train_retrieval_model(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResult, Path]:
     """Train, then export the best (or last) checkpoint to ``out_dir/model``."""
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     seed_everything(run.train.seed)
-    model = build_model(run.kind, run.model)
+    model_cfg = dict(run.model)
+    tokens = None
+    if run.kind == "lamp" and run.inputs.get("tokenizer"):
+        mean, std = read_mean_std(data_dir)
+        tokens = MotionTokens(run.inputs["tokenizer"], mean, std)
+        model_cfg["n_codes"] = tokens.n_codes
+    model = build_model(run.kind, model_cfg)
+    if tokens is not None:
+        share_encoder(model, tokens.model)
     train_set = MotionTextDataset(data_dir, "train", max_frames=model.cfg.max_frames)
     unit = 2 ** model.cfg.conv.down
     collate = Collate(load_tokenizer(), unit=unit, max_tokens=model.cfg.max_text_tokens)
@@ -99,7 +93,11 @@ def train_retrieval_model(run: RetrievalRun, data_dir: Path, out_dir: Path) -> t
     weights = LossWeights(**run.loss) if run.kind == "lamp" else None
 
     def loss_fn(m, batch):
-        return lamp_losses(m, batch, weights) if run.kind == "lamp" else baseline_losses(m, batch)
+        if run.kind != "lamp":
+            return baseline_losses(m, batch)
+        if tokens is not None:
+            batch = {**batch, "codes": tokens(batch["feats"], batch["lengths"])}
+        return lamp_losses(m, batch, weights)
 
     def eval_fn(m):
         sims = similarity_matrices(m, train_set.mean, train_set.std, run.kind, val)
@@ -110,7 +108,8 @@ def train_retrieval_model(run: RetrievalRun, data_dir: Path, out_dir: Path) -> t
         return out
 
     train_cfg = run.train if val is not None else dataclasses.replace(run.train, select_metric=None)
-    saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "loss": run.loss}
+    saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "loss": run.loss,
+             "inputs": run.inputs}
     result = Trainer(model, train_set, loss_fn, out_dir, train_cfg, collate_fn=collate,
                      eval_fn=eval_fn if val is not None else None, saved_config=saved).fit()
     folder = out_dir / "model"
@@ -119,5 +118,16 @@ def train_retrieval_model(run: RetrievalRun, data_dir: Path, out_dir: Path) -> t
     if result.best_path is not None or result.last_path is not None:
         load_trainable(model, result.best_path or result.last_path)
     folder = save_model(model.cpu(), train_set.mean, train_set.std, out_dir / "model",
-                        extra={"trained_on": str(data_dir), "steps": result.steps})
+                        extra={"trained_on": str(data_dir), "steps": result.steps,
+                               **({"tokenizer": tokens.model_id} if tokens is not None else {})})
     return result, folder
+
+
+def share_encoder(lamp: LaMP, tokenizer) -> bool:
+    """Start LaMP's motion encoder from the tokenizer's (the paper reads motion with the VQ encoder)
+    when the two have the same shape; returns whether it did."""
+    ours, theirs = lamp.motion_encoder.state_dict(), tokenizer.encoder.state_dict()
+    if ours.keys() != theirs.keys() or any(ours[k].shape != theirs[k].shape for k in ours):
+        return False
+    lamp.motion_encoder.load_state_dict(theirs)
+    return True

@@ -77,6 +77,14 @@ class _LossModule(torch.nn.Module):
         return self.loss_fn(self.model, batch)
 
 
+def cpu_has_bf16() -> bool:
+    """True on CPUs with native bf16 matmuls (AVX512-BF16 / AMX), where autocast is ~2.5x faster."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 class Trainer:
     """Trains ``model`` on ``train_set`` by minimising ``loss_fn(model, batch)["loss"]``.
 
@@ -122,7 +130,11 @@ class Trainer:
                 mod.eval()
 
     def _amp(self, device: torch.device) -> tuple[torch.dtype | None, torch.amp.GradScaler | None]:
-        if not (self.config.amp and device.type == "cuda"):
+        if not self.config.amp:
+            return None, None
+        if device.type == "cpu":  # bf16 autocast only where the CPU has native bf16 (else it is slower)
+            return (torch.bfloat16, None) if cpu_has_bf16() else (None, None)
+        if device.type != "cuda":
             return None, None
         if torch.cuda.is_bf16_supported():
             return torch.bfloat16, None
@@ -203,7 +215,7 @@ class Trainer:
                 seed_step(cfg.seed, ctx.rank, step)
                 for g in run.optimizer.param_groups:
                     g["lr"] = cfg.lr * lr_factor(step, cfg)
-                with torch.autocast("cuda", dtype=run.amp_dtype) if run.amp_dtype else contextlib.nullcontext():
+                with torch.autocast(ctx.device.type, dtype=run.amp_dtype) if run.amp_dtype else contextlib.nullcontext():
                     outputs = run.net(batch)  # type: ignore[misc]
                 loss = self._loss_of(outputs)
                 bad = ~torch.isfinite(loss.detach())

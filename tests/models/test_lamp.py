@@ -4,6 +4,8 @@ fit retrieves each clip from its own caption."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -20,6 +22,7 @@ from lamp_core.text.minilm import load_tokenizer, model_dir
 # The full MiniLM text side (cut-down random or two-layer ones learn the contrastive task far
 # slower) with a small motion encoder and short clips.
 SMALL_CFG = LaMPConfig(max_frames=64, conv=ConvConfig(width=64, out_dim=64, depth=1), dropout=0.0)
+N_CODES = 16
 CLIPS = [("walk", "a person walks forward."), ("jump", "someone jumps up in place."),
          ("wave-left-hand", "a man waves his left hand."), ("squat", "a woman squats down and stands up."),
          ("kick-right", "a figure kicks with the right leg."), ("run", "a person runs fast."),
@@ -95,11 +98,14 @@ def test_hard_negatives_never_include_a_positive():
 
 @pytest.fixture(scope="module")
 def fitted(tokenizer):
-    """A small LaMP (full MiniLM text side, small motion encoder) fitted for 40 steps on 8 clips,
-    with the losses of every step and a check that every gradient was finite."""
+    """A small LaMP (full MiniLM text side, small motion encoder, a motion-token head) fitted for 40
+    steps on 8 clips, with the losses of every step and a check that every gradient was finite."""
     torch.manual_seed(0)
-    model = LaMP(SMALL_CFG)
+    model = LaMP(dataclasses.replace(SMALL_CFG, n_codes=N_CODES))
     batch = _batch(tokenizer)
+    # motion-token targets: a fixed code sequence per clip, -1 past a shorter clip's end
+    batch["codes"] = (torch.arange(8)[:, None] * 3 + torch.arange(16)[None]) % N_CODES
+    batch["codes"][0, 12:] = -1
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=5e-4)
     g = torch.Generator().manual_seed(0)
     history, finite = [], True
@@ -116,9 +122,22 @@ def fitted(tokenizer):
 def test_every_loss_decreases_with_finite_gradients(fitted):
     model, history, finite = fitted
     assert finite
-    for k in ("contrastive", "contrastive_mean", "matching", "generation"):
+    for k in ("contrastive", "contrastive_mean", "matching", "generation", "motion_tokens"):
         assert np.mean([h[k] for h in history[-3:]]) < history[0][k], k
     assert model.embeddings.word.weight.grad is None  # MiniLM's word embeddings stay frozen
+
+
+def test_text_predicts_motion_tokens_and_conditions_generation(fitted, tokenizer):
+    model, history, _ = fitted
+    assert history[-1]["motion_tokens_acc"] > history[0]["motion_tokens_acc"]
+    batch = _batch(tokenizer)
+    with torch.no_grad():
+        cond, queries = model.text_condition(batch["ids"], batch["valid"])
+        logits = model.motion_token_logits(batch["ids"], batch["valid"])
+    assert cond.shape == (8, model.shape.hidden) and queries.shape == (8, model.cfg.n_query, model.shape.hidden)
+    assert logits.shape == (8, model.cfg.n_query, N_CODES)
+    with pytest.raises(ValueError, match="without a tokenizer"):
+        LaMP(SMALL_CFG).text_condition(batch["ids"], batch["valid"])
 
 
 def test_short_fit_retrieves_each_clip_from_its_caption(fitted, tmp_path):

@@ -1,0 +1,1 @@
+"""Text -> motion: conditioning, sampling, editing and the Engine that ties a model bundle together."""

@@ -1,0 +1,219 @@
+"""``lamp train t2m|residual|length|pose``: the generators, trained on a frozen tokenizer's codes and a
+frozen text condition (LaMP's, or frozen MiniLM's for the ablation).
+
+Both inputs are frozen, so they are computed once per (data, tokenizer, condition) and cached in the
+run folder: afterwards a step only runs the small generator, which is what makes CPU training work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ..data.layout import load_split, read_mean_std
+from ..errors import LampError
+from ..generation.condition import CONDITION_KINDS, TextConditioner
+from ..models.io import load_model, save_model
+from ..models.length import LengthEstimator, LengthEstimatorConfig, length_loss
+from ..models.masked import MaskedTransformer, MaskedTransformerConfig, masked_loss
+from ..models.pose import POSE_DIMS, PoseGenerator, PoseGeneratorConfig, pose_loss
+from ..models.residual import ResidualTransformer, ResidualTransformerConfig, residual_loss
+from .checkpoint import load_trainable
+from .config import TrainResult
+from .data import seed_everything
+from .run_config import Run
+from .trainer import Trainer, cpu_has_bf16
+
+MODELS = {"t2m": (MaskedTransformer, MaskedTransformerConfig), "residual": (ResidualTransformer, ResidualTransformerConfig),
+          "length": (LengthEstimator, LengthEstimatorConfig), "pose": (PoseGenerator, PoseGeneratorConfig)}
+CACHE_VERSION = 1
+
+
+@dataclass
+class CodedSplit:
+    """Every clip of a split as tokens, and every caption as a condition vector."""
+    codes: np.ndarray        # (clips, max_tokens, Q) int16, -1 past each clip's end
+    tokens: np.ndarray       # (clips,) valid tokens per clip
+    cond: np.ndarray         # (captions, cond_dim) float32
+    caption_clip: np.ndarray  # (captions,) the clip each caption describes
+    poses: list[np.ndarray]  # per clip (frames, 64) normalised pose vectors (text -> pose training)
+
+    def captions_of(self, clip: int) -> np.ndarray:
+        return np.flatnonzero(self.caption_clip == clip)
+
+
+def _inputs(run: Run) -> tuple[str, Path, Path | None]:
+    cond_kind = run.inputs.get("condition", "lamp")
+    if cond_kind not in CONDITION_KINDS:
+        raise LampError(f"[inputs] condition must be one of {CONDITION_KINDS}, not {cond_kind!r}")
+    if not run.inputs.get("tokenizer"):
+        raise LampError(f"lamp train {run.kind} needs a tokenizer: --tokenizer DIR (lamp train vq ... /model)")
+    lamp = run.inputs.get("lamp")
+    if cond_kind == "lamp" and not lamp:
+        raise LampError(f"lamp train {run.kind} needs a LaMP model for its text condition: --lamp DIR "
+                        "(or --condition minilm for the ablation)")
+    return cond_kind, Path(run.inputs["tokenizer"]), Path(lamp) if lamp else None
+
+
+@torch.no_grad()
+def code_split(data_dir: Path, split: str, tokenizer, tok_mean, tok_std, conditioner: TextConditioner,
+               max_frames: int, batch: int = 64) -> CodedSplit:
+    entries = load_split(data_dir, split)
+    if not entries:
+        raise LampError(f"{data_dir}: the {split} split has no clips")
+    unit = tokenizer.cfg.unit
+    n_max = max_frames // unit
+    Q = tokenizer.cfg.n_quantizers
+    codes = np.full((len(entries), n_max, Q), -1, np.int16)
+    tokens = np.zeros(len(entries), np.int64)
+    data_mean, data_std = read_mean_std(data_dir)
+    poses = []
+    for i in range(0, len(entries), batch):
+        chunk = [e.features[:max_frames] for e in entries[i:i + batch]]
+        chunk = [f[: len(f) // unit * unit] for f in chunk]
+        T = max(len(f) for f in chunk)
+        x = np.zeros((len(chunk), T, chunk[0].shape[1]), np.float32)
+        for b, f in enumerate(chunk):
+            x[b, : len(f)] = (f - tok_mean) / tok_std
+            poses.append(((f[:, POSE_DIMS] - data_mean[POSE_DIMS]) / data_std[POSE_DIMS]).astype(np.float32))
+        c, steps = tokenizer.encode(torch.from_numpy(x), torch.tensor([len(f) for f in chunk]))
+        codes[i:i + len(chunk), : c.shape[1]] = c.numpy()
+        tokens[i:i + len(chunk)] = steps.numpy()
+    captions, owner = [], []
+    for k, e in enumerate(entries):
+        for t in e.texts:
+            captions.append(t.caption)
+            owner.append(k)
+    amp = torch.autocast("cpu", dtype=torch.bfloat16, enabled=conditioner.device == "cpu" and cpu_has_bf16())
+    with amp:
+        cond = conditioner(captions).float().cpu().numpy()
+    return CodedSplit(codes, tokens, cond, np.asarray(owner), poses)
+
+
+def load_or_code(cache: Path, key: dict, make) -> CodedSplit:
+    """The coded split from ``cache`` when it was made from the same inputs, else made and saved."""
+    from safetensors.numpy import load_file, save_file
+    meta_path = cache.with_suffix(".json")
+    if cache.is_file() and meta_path.is_file() and json.loads(meta_path.read_text()) == key:
+        t = load_file(str(cache))
+        bounds = np.cumsum(t["pose_counts"])[:-1]
+        return CodedSplit(t["codes"], t["tokens"], t["cond"], t["caption_clip"], np.split(t["poses"], bounds))
+    coded = make()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    save_file({"codes": coded.codes, "tokens": coded.tokens, "cond": coded.cond, "caption_clip": coded.caption_clip,
+               "poses": np.concatenate(coded.poses), "pose_counts": np.array([len(p) for p in coded.poses])},
+              str(cache))
+    meta_path.write_text(json.dumps(key))
+    return coded
+
+
+class CodedDataset(Dataset):
+    """One item per clip: its codes, a random caption's condition and (for poses) a random frame.
+    Randomness comes from numpy's global generator, which the trainer seeds per item."""
+
+    def __init__(self, data: CodedSplit, random: bool = True):
+        self.data, self.random = data, random
+
+    def __len__(self) -> int:
+        return len(self.data.tokens)
+
+    def __getitem__(self, i: int) -> dict:
+        caps = self.data.captions_of(i)
+        poses = self.data.poses[i]
+        k = caps[np.random.randint(len(caps))] if self.random else caps[0]
+        f = np.random.randint(len(poses)) if self.random else len(poses) // 2
+        return {"codes": torch.from_numpy(self.data.codes[i].astype(np.int64)), "tokens": int(self.data.tokens[i]),
+                "cond": torch.from_numpy(self.data.cond[k]), "pose": torch.from_numpy(poses[f])}
+
+
+def collate(items: list[dict]) -> dict:
+    return {"codes": torch.stack([it["codes"] for it in items]), "tokens": torch.tensor([it["tokens"] for it in items]),
+            "cond": torch.stack([it["cond"] for it in items]), "pose": torch.stack([it["pose"] for it in items])}
+
+
+def generation_loss(kind: str, model, batch: dict, generator: torch.Generator | None = None) -> dict:
+    codes, tokens, cond = batch["codes"], batch["tokens"], batch["cond"]
+    n = int(tokens.max())
+    if kind == "t2m":
+        return masked_loss(model, codes[:, :n, 0], tokens, cond, generator)
+    if kind == "residual":
+        return residual_loss(model, codes[:, :n], tokens, cond, generator)
+    if kind == "length":
+        return length_loss(model, cond, tokens * 4)
+    return pose_loss(model, batch["pose"], cond, generator)
+
+
+def build_generator(kind: str, model_cfg: dict, tokenizer_cfg, cond_dim: int):
+    """Strict on misspelt keys; codebook size, codebook count and lengths follow the tokenizer."""
+    cls, cfg_cls = MODELS[kind]
+    d = dict(model_cfg)
+    fields = cfg_cls.__dataclass_fields__
+    derived = {"n_codes": tokenizer_cfg.n_codes, "n_quantizers": tokenizer_cfg.n_quantizers, "cond_dim": cond_dim,
+               "max_tokens": tokenizer_cfg.max_frames // tokenizer_cfg.unit, "unit": tokenizer_cfg.unit,
+               "max_frames": tokenizer_cfg.max_frames}
+    for k, v in derived.items():
+        if k in fields:
+            d.setdefault(k, v)
+    try:
+        return cls(cfg_cls(**d))
+    except (TypeError, ValueError) as e:
+        raise LampError(f"[model]: {e}") from None
+
+
+def train_generator(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResult, Path]:
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    seed_everything(run.train.seed)
+    cond_kind, tok_folder, lamp_folder = _inputs(run)
+    tokenizer, tok_mean, tok_std, tok_id, _ = load_model(tok_folder, expect="vq")
+    conditioner = TextConditioner.load(cond_kind, lamp_folder)
+    key = {"version": CACHE_VERSION, "data": str(data_dir.resolve()), "tokenizer": tok_id,
+           "condition": conditioner.model_id, "max_frames": tokenizer.cfg.max_frames}
+    splits = {}
+    for split in ("train", "val"):
+        try:
+            splits[split] = load_or_code(out_dir / "cache" / f"{split}.safetensors", {**key, "split": split},
+                                         lambda s=split: code_split(data_dir, s, tokenizer, tok_mean, tok_std,
+                                                                    conditioner, tokenizer.cfg.max_frames))
+        except LampError:
+            if split == "train":
+                raise
+    model = build_generator(run.kind, run.model, tokenizer.cfg, 384)
+    val = splits.get("val")
+
+    def eval_fn(m):
+        g = torch.Generator().manual_seed(0)
+        ds = CodedDataset(val, random=False)
+        dev = next(m.parameters()).device
+        total, acc, n = 0.0, 0.0, 0
+        with torch.no_grad():
+            for i in range(0, len(ds), 128):
+                b = collate([ds[j] for j in range(i, min(i + 128, len(ds)))])
+                b = {k: v.to(dev) for k, v in b.items()}
+                out = generation_loss(run.kind, m, b, g)
+                total += float(out["loss"]) * len(b["tokens"])
+                acc += float(out.get("acc", out["loss"] * 0)) * len(b["tokens"])
+                n += len(b["tokens"])
+        return {"val_loss": total / n, "val_acc": acc / n}
+
+    train_cfg = run.train if val is not None else dataclasses.replace(run.train, select_metric=None)
+    saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "inputs": run.inputs}
+    result = Trainer(model, CodedDataset(splits["train"]), lambda m, b: generation_loss(run.kind, m, b), out_dir,
+                     train_cfg, collate_fn=collate, eval_fn=eval_fn if val is not None else None,
+                     saved_config=saved).fit()
+    folder = out_dir / "model"
+    if int(os.environ.get("RANK", "0")) != 0:
+        return result, folder
+    if result.best_path is not None or result.last_path is not None:
+        load_trainable(model, result.best_path or result.last_path)
+    extra = {"trained_on": str(data_dir), "steps": result.steps, "tokenizer": tok_id, "condition": key["condition"]}
+    if result.best_metric is not None:
+        extra["validation"] = {run.train.select_metric: result.best_metric}
+    mean, std = read_mean_std(data_dir) if run.kind == "pose" else (None, None)
+    return result, save_model(model.cpu(), mean, std, folder, extra=extra)

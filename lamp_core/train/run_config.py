@@ -1,0 +1,73 @@
+"""What ``lamp train KIND`` runs: one TOML file with [train], [model], [loss] and [inputs] tables
+(every key optional) over per-kind defaults, plus command-line overrides. The resolved
+configuration is saved beside the weights."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import LampError
+from .config import TrainConfig
+
+RETRIEVAL_KINDS = ("lamp", "baseline")
+GENERATION_KINDS = ("vq", "t2m", "residual", "length", "pose")
+KINDS = RETRIEVAL_KINDS + GENERATION_KINDS
+TABLES = ("train", "model", "loss", "inputs")
+
+
+def default_train(kind: str) -> TrainConfig:
+    if kind == "vq":  # MoMask's tokenizer recipe: 64-frame windows, lr 2e-4, lowest validation joint error wins
+        return TrainConfig(lr=2e-4, warmup_steps=200, batch_size=64, select_metric="val_mpjpe_mm",
+                           select_mode="min", eval_every=500, checkpoint_every=250)
+    if kind in GENERATION_KINDS:  # the generators on cached codes and conditions: lowest validation loss wins
+        return TrainConfig(lr=2e-4, warmup_steps=200, batch_size=64, select_metric="val_loss", select_mode="min",
+                           eval_every=500, checkpoint_every=500)
+    return TrainConfig(lr=1e-4, warmup_steps=200, batch_size=64, select_metric="val_R@3", eval_every=250,
+                       checkpoint_every=250)
+
+
+@dataclass
+class Run:
+    kind: str
+    train: TrainConfig = None  # type: ignore[assignment]   (per-kind default in __post_init__)
+    model: dict = field(default_factory=dict)    # the model config's fields
+    loss: dict = field(default_factory=dict)     # loss options (LaMP's LossWeights)
+    inputs: dict = field(default_factory=dict)   # other model folders a run reads (e.g. a tokenizer)
+    val_repeats: int = 5
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise LampError(f"unknown model kind {self.kind!r}; expected one of {', '.join(KINDS)}")
+        if self.train is None:
+            self.train = default_train(self.kind)
+
+
+def load_run(kind: str, config_path: Path | None = None, inputs: dict | None = None, **overrides) -> Run:
+    run = Run(kind)
+    if config_path is not None:
+        try:
+            doc = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise LampError(f"{config_path}: cannot read the training config ({e})") from None
+        unknown = set(doc) - set(TABLES)
+        if unknown:
+            raise LampError(f"{config_path}: unknown table(s) {sorted(unknown)}; expected "
+                            + ", ".join(f"[{t}]" for t in TABLES))
+        run.train = _replace(run.train, doc.get("train", {}), config_path, "train")
+        run.model = dict(doc.get("model", {}))
+        run.loss = dict(doc.get("loss", {}))
+        run.inputs = dict(doc.get("inputs", {}))
+    run.inputs.update({k: str(v) for k, v in (inputs or {}).items() if v is not None})
+    run.train = _replace(run.train, {k: v for k, v in overrides.items() if v is not None}, "command line", "train")
+    return run
+
+
+def _replace(cfg, values: dict, where, table: str):
+    names = {f.name for f in dataclasses.fields(cfg)}
+    bad = set(values) - names
+    if bad:
+        raise LampError(f"{where}: unknown [{table}] key(s) {sorted(bad)}; known: {sorted(names)}")
+    return dataclasses.replace(cfg, **values)
