@@ -17,6 +17,8 @@ from lamp_core.motion import Motion
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("LAMP_SHARED", REPO.parent / "shared"))
 CACHE = Path(tempfile.gettempdir()) / "lamp-test-cache"
+# caches the code under test writes (code/condition caches of generator training) stay out of ~/.cache
+os.environ["LAMP_CACHE"] = tempfile.mkdtemp(prefix="lamp-test-cache-")
 
 
 @pytest.fixture

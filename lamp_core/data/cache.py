@@ -22,12 +22,12 @@ from .labels import Labels, Take
 IMPORT_VERSION = "takes-v2"  # bump when the BVH importer or the labelling rules change what a take holds
 
 
-def default_cache_dir() -> Path:
-    """$LAMP_CACHE/data, else $XDG_CACHE_HOME (or ~/.cache)/lamp-studio/data."""
+def default_cache_dir(kind: str = "data") -> Path:
+    """$LAMP_CACHE/KIND, else $XDG_CACHE_HOME (or ~/.cache)/lamp-studio/KIND."""
     if os.environ.get("LAMP_CACHE"):
-        return Path(os.environ["LAMP_CACHE"]) / "data"
+        return Path(os.environ["LAMP_CACHE"]) / kind
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lamp-studio" / "data"
+    return Path(base) / "lamp-studio" / kind
 
 
 def as_stored(motion: Motion) -> Motion:

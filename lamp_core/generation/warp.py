@@ -49,7 +49,7 @@ def warp_between(middle: np.ndarray, before: np.ndarray | None, after: np.ndarra
     out = middle.astype(np.float64).copy()
     if T == 0:
         return out
-    s = (np.arange(T) + 1.0) / (T + 1.0)                    # 0 at before, 1 at after (exclusive)
+    s = np.arange(T) / (T - 1.0) if T > 1 else np.full(1, 0.5)   # 0 at the first middle frame, 1 at the last
     if before is not None:
         step = middle[1] - middle[0] if T > 1 else np.zeros_like(middle[0])
         # the middle's first frame should sit one of its own steps past ``before``
@@ -59,7 +59,7 @@ def warp_between(middle: np.ndarray, before: np.ndarray | None, after: np.ndarra
     if after is not None:
         step = middle[-1] - middle[-2] if T > 1 else np.zeros_like(middle[-1])
         off = (after - step) - middle[-1]
-        w = smoothstep(s if before is not None else (s - 0.5) * 2.0)
+        w = smoothstep(s if before is not None else s * 2.0 - 1.0)
         out += w[:, None, None] * off
     return out
 

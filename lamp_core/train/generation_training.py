@@ -1,13 +1,14 @@
 """``lamp train t2m|residual|length|pose``: the generators, trained on a frozen tokenizer's codes and a
 frozen text condition (LaMP's, or frozen MiniLM's for the ablation).
 
-Both inputs are frozen, so they are computed once per (data, tokenizer, condition) and cached in the
-run folder: afterwards a step only runs the small generator, which is what makes CPU training work.
+Both inputs are frozen, so they are computed once per (data, tokenizer, condition, split) and cached
+(``default_cache_dir("codes")``, shared by every run with the same inputs): afterwards a step only
+runs the small generator, which is what makes CPU training work.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -17,19 +18,20 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ..data.cache import default_cache_dir
 from ..data.layout import load_split, read_mean_std
 from ..errors import LampError
+from ..formats.atomic import atomic_write_text
 from ..generation.condition import CONDITION_KINDS, TextConditioner
 from ..models.io import load_model, save_model
 from ..models.length import LengthEstimator, LengthEstimatorConfig, length_loss
 from ..models.masked import MaskedTransformer, MaskedTransformerConfig, masked_loss
 from ..models.pose import POSE_DIMS, PoseGenerator, PoseGeneratorConfig, pose_loss
 from ..models.residual import ResidualTransformer, ResidualTransformerConfig, residual_loss
-from .checkpoint import load_trainable
 from .config import TrainResult
 from .data import seed_everything
-from .run_config import Run
-from .trainer import Trainer, cpu_has_bf16
+from .run_config import Run, fit_best
+from .trainer import cpu_has_bf16
 
 MODELS = {"t2m": (MaskedTransformer, MaskedTransformerConfig), "residual": (ResidualTransformer, ResidualTransformerConfig),
           "length": (LengthEstimator, LengthEstimatorConfig), "pose": (PoseGenerator, PoseGeneratorConfig)}
@@ -107,10 +109,12 @@ def load_or_code(cache: Path, key: dict, make) -> CodedSplit:
         return CodedSplit(t["codes"], t["tokens"], t["cond"], t["caption_clip"], np.split(t["poses"], bounds))
     coded = make()
     cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
     save_file({"codes": coded.codes, "tokens": coded.tokens, "cond": coded.cond, "caption_clip": coded.caption_clip,
                "poses": np.concatenate(coded.poses), "pose_counts": np.array([len(p) for p in coded.poses])},
-              str(cache))
-    meta_path.write_text(json.dumps(key))
+              str(tmp))
+    tmp.replace(cache)  # whole files only: a run in parallel never reads half a cache
+    atomic_write_text(meta_path, json.dumps(key))
     return coded
 
 
@@ -178,7 +182,9 @@ def train_generator(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
     splits = {}
     for split in ("train", "val"):
         try:
-            splits[split] = load_or_code(out_dir / "cache" / f"{split}.safetensors", {**key, "split": split},
+            k = {**key, "split": split}
+            name = hashlib.sha256(json.dumps(k, sort_keys=True).encode()).hexdigest()[:20]
+            splits[split] = load_or_code(default_cache_dir("codes") / f"{split}-{name}.safetensors", k,
                                          lambda s=split: code_split(data_dir, s, tokenizer, tok_mean, tok_std,
                                                                     conditioner, tokenizer.cfg.max_frames))
         except LampError:
@@ -202,16 +208,12 @@ def train_generator(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
                 n += len(b["tokens"])
         return {"val_loss": total / n, "val_acc": acc / n}
 
-    train_cfg = run.train if val is not None else dataclasses.replace(run.train, select_metric=None)
     saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "inputs": run.inputs}
-    result = Trainer(model, CodedDataset(splits["train"]), lambda m, b: generation_loss(run.kind, m, b), out_dir,
-                     train_cfg, collate_fn=collate, eval_fn=eval_fn if val is not None else None,
-                     saved_config=saved).fit()
+    result, exports = fit_best(run, model, CodedDataset(splits["train"]), lambda m, b: generation_loss(run.kind, m, b),
+                               out_dir, collate, eval_fn if val is not None else None, saved)
     folder = out_dir / "model"
-    if int(os.environ.get("RANK", "0")) != 0:
+    if not exports:
         return result, folder
-    if result.best_path is not None or result.last_path is not None:
-        load_trainable(model, result.best_path or result.last_path)
     extra = {"trained_on": str(data_dir), "steps": result.steps, "tokenizer": tok_id, "condition": key["condition"]}
     if result.best_metric is not None:
         extra["validation"] = {run.train.select_metric: result.best_metric}

@@ -6,8 +6,6 @@ Configuration: see ``run_config.py``.
 
 from __future__ import annotations
 
-import dataclasses
-import os
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +23,9 @@ from ..models.io import save_model
 from ..models.lamp import LaMP, LaMPConfig
 from ..models.lamp_losses import LossWeights, lamp_losses
 from ..text.minilm import load_tokenizer
-from .checkpoint import load_trainable
 from .config import TrainResult
 from .data import seed_everything
-from .run_config import Run, load_run  # noqa: F401  (load_run re-exported)
-from .trainer import Trainer
+from .run_config import Run, fit_best, load_run  # noqa: F401  (load_run re-exported)
 
 
 class MotionTokens:
@@ -107,16 +103,13 @@ def train_retrieval_model(run: Run, data_dir: Path, out_dir: Path) -> tuple[Trai
         out["val_R@3"] = (out["val_R@3_t2m"] + out["val_R@3_m2t"]) / 2
         return out
 
-    train_cfg = run.train if val is not None else dataclasses.replace(run.train, select_metric=None)
     saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "loss": run.loss,
              "inputs": run.inputs}
-    result = Trainer(model, train_set, loss_fn, out_dir, train_cfg, collate_fn=collate,
-                     eval_fn=eval_fn if val is not None else None, saved_config=saved).fit()
+    result, exports = fit_best(run, model, train_set, loss_fn, out_dir, collate,
+                               eval_fn if val is not None else None, saved)
     folder = out_dir / "model"
-    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun only rank 0 exports
+    if not exports:  # under torchrun only rank 0 exports
         return result, folder
-    if result.best_path is not None or result.last_path is not None:
-        load_trainable(model, result.best_path or result.last_path)
     folder = save_model(model.cpu(), train_set.mean, train_set.std, out_dir / "model",
                         extra={"trained_on": str(data_dir), "steps": result.steps,
                                **({"tokenizer": tokens.model_id} if tokens is not None else {})})

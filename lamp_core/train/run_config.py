@@ -71,3 +71,20 @@ def _replace(cfg, values: dict, where, table: str):
     if bad:
         raise LampError(f"{where}: unknown [{table}] key(s) {sorted(bad)}; known: {sorted(names)}")
     return dataclasses.replace(cfg, **values)
+
+
+def fit_best(run: Run, model, train_set, loss_fn, out_dir: Path, collate_fn, eval_fn, saved: dict):
+    """Train with the run's settings, then load the best checkpoint (else the last) into ``model``.
+    Returns (result, exports): only rank 0 of a torchrun job exports a model folder."""
+    import os
+
+    from .checkpoint import load_trainable
+    from .trainer import Trainer
+    cfg = run.train if eval_fn is not None else dataclasses.replace(run.train, select_metric=None)
+    result = Trainer(model, train_set, loss_fn, out_dir, cfg, collate_fn=collate_fn, eval_fn=eval_fn,
+                     saved_config=saved).fit()
+    if int(os.environ.get("RANK", "0")) != 0:
+        return result, False
+    if result.best_path is not None or result.last_path is not None:
+        load_trainable(model, result.best_path or result.last_path)
+    return result, True

@@ -77,6 +77,13 @@ class _LossModule(torch.nn.Module):
         return self.loss_fn(self.model, batch)
 
 
+def _print_line(step: int, total: int, metrics: dict, elapsed: float, done: int) -> None:
+    eta = elapsed / max(done, 1) * (total - step)
+    shown = " ".join(f"{k} {v:.4g}" for k, v in metrics.items()
+                     if k in ("loss", "acc", "contrastive", "matching", "generation", "motion_tokens", "reconstruction"))
+    print(f"step {step}/{total} {shown} | {elapsed / 60:.1f} min, ETA {eta / 60:.1f} min", file=sys.stderr, flush=True)
+
+
 def cpu_has_bf16() -> bool:
     """True on CPUs with native bf16 matmuls (AVX512-BF16 / AMX), where autocast is ~2.5x faster."""
     try:
@@ -103,6 +110,7 @@ class Trainer:
         self.out_dir, self.config = Path(out_dir), config
         self.collate_fn, self.eval_fn, self.trainable_filter = collate_fn, eval_fn, trainable_filter
         self.saved_config = dict(saved_config or {})
+        self.log_lines = True  # print a progress line per log when stderr is not a terminal
         if config.select_metric is not None and eval_fn is None:
             raise LampError(f"select_metric={config.select_metric!r} needs an eval_fn")
         try:
@@ -232,6 +240,9 @@ class Trainer:
                     res.train_metrics = self._log(ctx, step, epoch, acc, count, window_t, run)
                     acc, count, window_t = {}, 0, time.time()
                     bar.set_postfix(loss=f"{res.train_metrics.get('loss', float('nan')):.4g}")
+                    if bar.disable and ctx.is_main and self.log_lines:  # no terminal (nohup, CI): a plain line
+                        _print_line(step, cfg.max_steps, res.train_metrics, time.time() - run.t0,
+                                    step - res.start_step)
                 if self.eval_fn is not None and ctx.is_main and _due(step, cfg.eval_every, final):
                     res.eval_metrics = self._evaluate(step, res)
                 if _due(step, cfg.checkpoint_every, final):

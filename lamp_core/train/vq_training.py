@@ -4,7 +4,6 @@ checkpoint by validation joint error, exported with its evaluation."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 from ..data.layout import load_split
@@ -13,11 +12,9 @@ from ..errors import LampError
 from ..eval.vq_eval import evaluate_tokenizer
 from ..models.io import save_model
 from ..models.vq import RVQVAE, VQConfig, vq_losses
-from .checkpoint import load_trainable
 from .config import TrainResult
 from .data import seed_everything
-from .run_config import Run
-from .trainer import Trainer
+from .run_config import Run, fit_best
 
 VAL_CLIPS = 256  # validation subset: enough for a stable joint error, quick on a CPU
 
@@ -49,16 +46,12 @@ def train_tokenizer(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
         return {"val_mpjpe_mm": rep.mpjpe_mm, "val_mpjpe_local_mm": rep.mpjpe_local_mm,
                 "val_mpjpe_coarse_mm": rep.mpjpe_coarse_mm, "val_usage_codebook0": rep.usage[0]}
 
-    train_cfg = run.train if val else dataclasses.replace(run.train, select_metric=None)
     saved = {"kind": "vq", "data": str(data_dir), "model": model.cfg.to_dict(), "loss": run.loss}
-    result = Trainer(model, train_set, lambda m, b: vq_losses(m, b), out_dir, train_cfg,
-                     collate_fn=Collate(None, unit=model.cfg.unit), eval_fn=eval_fn if val else None,
-                     saved_config=saved).fit()
+    result, exports = fit_best(run, model, train_set, lambda m, b: vq_losses(m, b), out_dir,
+                               Collate(None, unit=model.cfg.unit), eval_fn if val else None, saved)
     folder = out_dir / "model"
-    if int(os.environ.get("RANK", "0")) != 0:
+    if not exports:
         return result, folder
-    if result.best_path is not None or result.last_path is not None:
-        load_trainable(model, result.best_path or result.last_path)
     model = model.cpu()
     extra = {"trained_on": str(data_dir), "steps": result.steps}
     if val:
