@@ -16,6 +16,7 @@ from torch import nn
 
 from ..text.minilm import bert_shape, bert_state_dict
 from .bert import TextEncoder, init_weights, sinusoid
+from .lora import add_lora, freeze_embeddings
 from .conv import ConvConfig, ModelConfigMixin, MotionConvEncoder, step_mask
 from .lamp_losses import contrastive_loss, positives_mask
 
@@ -32,6 +33,7 @@ class BaselineConfig(ModelConfigMixin):
     freeze_word_embeddings: bool = True
     pretrained: bool = True
     text_layers: int = 0                 # 0: all of MiniLM's layers; fewer (its first k) for small tests
+    lora_rank: int = 0                   # as LaMPConfig.lora_rank: the same text-side parametrisation as LaMP
 
 
 
@@ -54,6 +56,9 @@ class DualEncoder(nn.Module):
             self.text.load_bert(bert_state_dict())
         if cfg.freeze_word_embeddings:
             self.text.embeddings.word.weight.requires_grad_(False)
+        if cfg.lora_rank:
+            add_lora(self.text, cfg.lora_rank)
+            freeze_embeddings(self.text.embeddings)
 
     def frozen_names(self) -> set[str]:
         return {n for n, p in self.named_parameters() if not p.requires_grad}

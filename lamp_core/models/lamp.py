@@ -18,6 +18,7 @@ from torch import nn
 from ..text.minilm import BertShape, bert_shape, bert_state_dict
 from .bert import Attention, Embeddings, FeedForward, attention_mask, bert_key_map, init_weights, sinusoid
 from .conv import ConvConfig, ModelConfigMixin, MotionConvEncoder, step_mask
+from .lora import add_lora, freeze_embeddings
 
 DEC_TOKEN_ID = 1  # "[unused0]" in BERT's vocabulary marks decoding, as BLIP-2's [DEC]
 
@@ -35,6 +36,7 @@ class LaMPConfig(ModelConfigMixin):
     pretrained: bool = True              # False: random init (tests)
     text_layers: int = 0                 # 0: all of MiniLM's 6 layers; fewer (its first k) for small tests
     n_codes: int = 0                     # the tokenizer's codebook size: > 0 adds the text -> motion-token head
+    lora_rank: int = 0                   # > 0: MiniLM's matrices stay frozen (not saved), rank-r updates train
 
     @property
     def n_query(self) -> int:
@@ -94,6 +96,9 @@ class LaMP(nn.Module):
             self.load_pretrained_text()
         if cfg.freeze_word_embeddings:
             self.embeddings.word.weight.requires_grad_(False)
+        if cfg.lora_rank:
+            add_lora(self, cfg.lora_rank)
+            freeze_embeddings(self.embeddings)
 
     # ------------------------------------------------------------------ weights
     def load_pretrained_text(self) -> None:

@@ -174,3 +174,30 @@ def test_retrieval_metrics_follow_the_protocol():
     assert rep.protocol["t2m"]["R@1"][0] == 100.0 and rep.full["m2t"]["MedR"] == 1.0 and rep.repeats == 20
     rnd = evaluate(np.random.default_rng(1).normal(size=(320, 320)), batch=32, repeats=20)
     assert 0 < rnd.protocol["t2m"]["R@1"][0] < 10  # chance is 1/32 = 3.1%
+
+
+def test_lora_lamp_ships_only_its_adapters_and_reloads_exactly(tokenizer, tmp_path):
+    cfg = dataclasses.replace(SMALL_CFG, lora_rank=4)
+    model = LaMP(cfg)
+    full = LaMP(SMALL_CFG)
+    batch = _batch(tokenizer)
+    with torch.no_grad():   # adapters start at zero: the text path is still exactly MiniLM
+        assert torch.allclose(model.text_states(batch["ids"], batch["valid"]),
+                              full.text_states(batch["ids"], batch["valid"]), atol=1e-5)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert trainable < 0.5 * sum(p.numel() for p in full.parameters() if p.requires_grad)
+    out = lamp_losses(model, batch)
+    out["loss"].backward()
+    assert model.layers[0].self_attn.query.weight.grad is None          # MiniLM's matrices stay frozen
+    assert model.layers[0].self_attn.query.lora_a.grad is not None
+    with torch.no_grad():
+        model.layers[0].self_attn.query.lora_b.add_(0.01)                 # a trained adapter
+    save_model(model, np.zeros(263), np.ones(263), tmp_path / "lora")
+    loaded, *_ = load_model(tmp_path / "lora", expect="lamp")
+    from safetensors.numpy import load_file
+    saved = load_file(str(tmp_path / "lora" / "model.safetensors"))
+    assert not any(k.endswith("self_attn.query.weight") for k in saved)   # frozen weights are re-read, not saved
+    model.eval()
+    with torch.no_grad():
+        assert torch.allclose(model.text_embedding(batch["ids"], batch["valid"]),
+                              loaded.text_embedding(batch["ids"], batch["valid"]), atol=1e-5)
