@@ -91,7 +91,7 @@ def cmd_bundle(args) -> int:
     notes = {}
     if args.guidance is not None:
         notes["sampling"] = {"guidance": args.guidance}
-    out = make_bundle(Path(args.out), parts, name=args.name, notes=notes)
+    out = make_bundle(Path(args.out), parts, name=args.name, notes=notes, half=args.half)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"{out}: bundle of {', '.join(sorted(parts))} ({size / 1e6:.1f} MB)")
     return 0
@@ -119,5 +119,6 @@ def add_generate_parsers(sub) -> None:
         b.add_argument(f"--{name}", type=Path, default=None, help=f"the {name} model folder (…/model)")
     b.add_argument("--name", default="lamp-studio")
     b.add_argument("--guidance", type=float, default=None, help="default guidance stored with the bundle")
+    b.add_argument("--half", action="store_true", help="store weights as float16 (half the size)")
     b.add_argument("--out", required=True, type=Path)
     b.set_defaults(func=cmd_bundle)

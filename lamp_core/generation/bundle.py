@@ -52,8 +52,10 @@ def _model_id(folder: Path) -> str:
     return f"{kind}-{hashlib.sha256((folder / 'model.safetensors').read_bytes()).hexdigest()[:16]}"
 
 
-def make_bundle(out: Path, parts: dict[str, Path], name: str = "lamp-studio", notes: dict | None = None) -> Path:
-    """Copy the model folders into ``out`` (refusing a non-empty folder that is not a bundle)."""
+def make_bundle(out: Path, parts: dict[str, Path], name: str = "lamp-studio", notes: dict | None = None,
+                half: bool = False) -> Path:
+    """Copy the model folders into ``out`` (refusing a non-empty folder that is not a bundle). ``half``
+    stores the weights as float16 (half the size; they are widened back to float32 on loading)."""
     out = Path(out)
     parts = {k: Path(v) for k, v in parts.items() if v is not None}
     unknown = set(parts) - set(PARTS)
@@ -66,11 +68,23 @@ def make_bundle(out: Path, parts: dict[str, Path], name: str = "lamp-studio", no
     for name, src in parts.items():
         dst = out / name
         dst.mkdir(exist_ok=True)
-        for f in ("model.json", "model.safetensors"):
-            shutil.copyfile(src / f, dst / f)
+        shutil.copyfile(src / "model.json", dst / "model.json")
+        if half:
+            _save_half(src / "model.safetensors", dst / "model.safetensors")
+        else:
+            shutil.copyfile(src / "model.safetensors", dst / "model.safetensors")
     atomic_write_text(out / BUNDLE, json.dumps({"format": "lamp-bundle", "version": BUNDLE_VERSION, "name": name,
-                                                 "parts": sorted(parts), **(notes or {})}, indent=2))
+                                                 "parts": sorted(parts), "weights": "float16" if half else "float32",
+                                                 **(notes or {})}, indent=2))
     return out
+
+
+def _save_half(src: Path, dst: Path) -> None:
+    from safetensors.torch import load_file, save_file
+    tensors = load_file(str(src))
+    keep = ("feature_mean", "feature_std")  # normalisation stays exact
+    save_file({k: v.half() if v.is_floating_point() and k not in keep else v for k, v in tensors.items()},
+              str(dst), metadata={"stored_as": "float16"})
 
 
 def read_bundle(folder: Path) -> tuple[dict, dict[str, Path]]:

@@ -161,3 +161,16 @@ def test_bundle_problems_are_clear_errors(tiny_bundle, tmp_path):
     (tmp_path / "bundle.json").write_text(json.dumps({"format": "lamp-bundle", "version": 99, "parts": []}))
     with pytest.raises(LampError, match="newer"):
         Engine.load(tmp_path)
+
+
+def test_a_float16_bundle_is_half_the_size_and_still_generates(tiny_bundle, tmp_path):
+    from lamp_core.generation.bundle import PARTS, make_bundle
+    parts = {p: tiny_bundle / p for p in PARTS if (tiny_bundle / p).is_dir()}
+    half = make_bundle(tmp_path / "half", parts, half=True)
+
+    def size(folder):
+        return sum(f.stat().st_size for f in folder.rglob("*.safetensors"))
+
+    assert size(half) < 0.6 * size(tiny_bundle)
+    m = Engine.load(half).generate("a person walks forward", seconds=2.0, seed=1)[0]
+    assert m.n_frames == 40 and np.isfinite(m.joints).all()
