@@ -101,6 +101,22 @@ class Engine:
                    pose_std=pose[2] if pose else None, sampling=Sampling(**defaults),
                    name=meta.get("name", Path(bundle_dir).name), device=device)
 
+    def with_masked_transformer(self, folder: str | Path) -> "Engine":
+        """This engine with another masked transformer (an ablation run), read with the text features it was
+        trained on; the residual stage is left out when those are not this engine's."""
+        import copy
+        t2m, _, _, _, _ = load_model(Path(folder), device=self.device, expect="t2m")
+        cond = str(_json(Path(folder)).get("condition", ""))
+        other = copy.copy(self)
+        other.t2m = t2m.eval()
+        if cond.startswith("minilm") and self.conditioner.kind != "minilm":
+            other.conditioner = TextConditioner("minilm", device=self.device)
+            other.residual = other.length = other.pose = None
+        elif cond.startswith("lamp:") and cond != self.conditioner.model_id:
+            raise LampError(f"{folder}: trained on the text features of {cond[5:]}, this engine's are "
+                            f"{self.conditioner.model_id}")
+        return other
+
     # ------------------------------------------------------------------ building blocks
     def condition(self, texts: Sequence[str]) -> torch.Tensor:
         return self.conditioner(list(texts))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from .errors import LampError
@@ -64,6 +65,29 @@ def cmd_eval_vq(args) -> int:
     report = evaluate_tokenizer(model, load_split(Path(args.data), args.split), mean, std)
     print(f"{model_id} on {args.data} ({args.split}):")
     print("\n".join("  " + line for line in report.lines()))
+    return 0
+
+
+def cmd_eval_generation(args) -> int:
+    from .engine import Engine
+    from .eval.generation_eval import Evaluator, evaluate_generation, write_generation_report
+    from .generate_commands import DEFAULT_BUNDLE
+    engine = Engine.load(args.model or DEFAULT_BUNDLE)
+    engines = {f"{engine.name} (all codebooks)": (engine, True), f"{engine.name} (coarse codebook)": (engine, False)}
+    for spec in args.variant or []:
+        name, _, folder = spec.partition("=")
+        if not folder:
+            raise LampError(f"--variant {spec!r}: expected NAME=FOLDER (a masked transformer's model folder)")
+        engines[f"{name} (coarse codebook)"] = (engine.with_masked_transformer(folder), False)
+    evaluator = Evaluator(args.evaluator)
+
+    def progress(done, total):
+        if done % 32 == 0 or done == total:
+            print(f"  generated {done}/{total}", file=sys.stderr, flush=True)
+
+    rows = evaluate_generation(engines, evaluator, Path(args.data), args.split, args.n, progress=progress)
+    out = write_generation_report(rows, Path(args.out), evaluator, Path(args.data), args.split)
+    print(out.read_text())
     return 0
 
 
@@ -149,6 +173,16 @@ def add_model_parsers(sub) -> None:
     r.add_argument("--repeats", type=int, default=20)
     r.add_argument("--out", type=Path, default=Path("reports/retrieval.md"))
     r.set_defaults(func=cmd_eval_retrieval)
+    g = esub.add_parser("generation", help="text-to-motion: R-precision, FID, MM-Dist, Diversity under an "
+                                           "independent evaluator, for a bundle and ablation variants")
+    g.add_argument("--model", type=Path, default=None, help="model bundle (default: the shipped one)")
+    g.add_argument("--variant", action="append", help="NAME=FOLDER: another masked transformer to compare")
+    g.add_argument("--evaluator", required=True, type=Path, help="a retrieval model folder (lamp train baseline)")
+    g.add_argument("--data", required=True, type=Path)
+    g.add_argument("--split", default="test")
+    g.add_argument("--n", type=int, default=256, help="test clips to generate for (default 256)")
+    g.add_argument("--out", type=Path, default=Path("reports/generation.md"))
+    g.set_defaults(func=cmd_eval_generation)
     v = esub.add_parser("vq", help="tokenizer reconstruction error (MPJPE, mm) and codebook usage")
     v.add_argument("--model", required=True, type=Path, help="tokenizer folder (lamp train vq ... /model)")
     v.add_argument("--data", required=True, type=Path)

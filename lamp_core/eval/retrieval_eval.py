@@ -42,16 +42,17 @@ def test_pairs(root: Path, split: str = "test", max_frames: int = 196, unit: int
 
 
 @torch.no_grad()
-def similarity_matrices(model, mean, std, kind: str, pairs: PairSet, batch: int = 64) -> dict[str, np.ndarray]:
-    """name -> (N, N) motion x text similarities for this model."""
+def embed_pairs(model, mean, std, kind: str, captions: list[str], features: list[np.ndarray],
+                batch: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+    """(N, D) unit text embeddings and motion embeddings ((N, Q, D) query embeddings for LaMP)."""
     tok = load_tokenizer()
     dev = next(model.parameters()).device
     t_emb, m_out = [], []
-    for s in range(0, len(pairs.captions), batch):
-        t = tok(pairs.captions[s:s + batch], padding="longest", truncation=True,
+    for s in range(0, len(captions), batch):
+        t = tok(captions[s:s + batch], padding="longest", truncation=True,
                 max_length=model.cfg.max_text_tokens, return_tensors="pt")
         t_emb.append(model.text_embedding(t["input_ids"].to(dev), t["attention_mask"].bool().to(dev)).cpu())
-        fs = pairs.features[s:s + batch]
+        fs = features[s:s + batch]
         T = max(len(f) for f in fs)
         x = torch.zeros(len(fs), T, fs[0].shape[1])
         for i, f in enumerate(fs):
@@ -62,8 +63,12 @@ def similarity_matrices(model, mean, std, kind: str, pairs: PairSet, batch: int 
             m_out.append(model.query_embeddings(m, keep).cpu())
         else:
             m_out.append(model.motion_embedding(x, lengths).cpu())
-    t = torch.cat(t_emb)
-    m = torch.cat(m_out)
+    return torch.cat(t_emb), torch.cat(m_out)
+
+
+def similarity_matrices(model, mean, std, kind: str, pairs: PairSet, batch: int = 64) -> dict[str, np.ndarray]:
+    """name -> (N, N) motion x text similarities for this model."""
+    t, m = embed_pairs(model, mean, std, kind, pairs.captions, pairs.features, batch)
     if kind == "lamp":
         return {"max over queries": model.similarity(m, t).numpy(),
                 "mean vector": (model.motion_vector(m) @ t.T).numpy()}
