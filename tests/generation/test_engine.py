@@ -174,3 +174,14 @@ def test_a_float16_bundle_is_half_the_size_and_still_generates(tiny_bundle, tmp_
     assert size(half) < 0.6 * size(tiny_bundle)
     m = Engine.load(half).generate("a person walks forward", seconds=2.0, seed=1)[0]
     assert m.n_frames == 40 and np.isfinite(m.joints).all()
+
+
+def test_editing_a_motion_longer_than_one_window(engine):
+    long = engine.sequence([("a person walks forward", 8.0), ("a person walks forward", 7.0)], seed=2)
+    assert long.n_frames > 250
+    out = engine.inpaint(long, 150, 190, "a person jumps", seed=1)
+    assert np.array_equal(out.joints[:150], long.joints[:150]) and np.array_equal(out.joints[190:], long.joints[190:])
+    more = engine.continue_motion(long, 3.0, "a person stops", seed=1)
+    assert np.array_equal(more.joints[: long.n_frames], long.joints)
+    with pytest.raises(LampError, match="at most"):
+        engine.inpaint(long, 10, 260, "a person jumps")
