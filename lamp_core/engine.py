@@ -252,6 +252,7 @@ class Engine:
         new = self._sample(cond, hi - lo, seed, known=known, sampling=sampling, progress=progress, cancel=cancel)
         gen = self.decode(new)[0]                                          # frames lo*4 .. hi*4 (own frame)
         ref = max(start - 1, lo * self.unit) if start > 0 else min(end, T - 1)
+        ref = min(ref, lo * self.unit + len(gen) - 1)                     # a frame the window decoded
         R, t = placement(gen[ref - lo * self.unit], m.joints[ref])
         gen = place(gen, R, t)
         mid = gen[start - lo * self.unit: end - lo * self.unit]
@@ -267,36 +268,37 @@ class Engine:
     def continue_motion(self, motion: Motion, seconds: float, text: str, backward: bool = False,
                         seed: int | None = None, sampling: Sampling | None = None,
                         progress: Progress | None = None, cancel: Cancel | None = None) -> Motion:
-        """Add ``seconds`` of motion after the end (or before the start); the given frames stay exactly."""
-        m = _checked_motion(motion)
-        if backward:
-            rev = m.replace(joints=m.joints[::-1].copy())
-            out = self._extend(rev, seconds, text, seed, sampling, progress, cancel, reverse_text=True)
-            return out.replace(joints=out.joints[::-1].copy())
-        return self._extend(m, seconds, text, seed, sampling, progress, cancel)
+        """Add ``seconds`` of motion after the end (or, ``backward``, before the start: the model fills
+        tokens in front of the motion's first ones); the given frames stay exactly."""
+        return self._extend(_checked_motion(motion), seconds, text, seed, sampling, progress, cancel, backward)
 
-    def _extend(self, m: Motion, seconds, text, seed, sampling, progress, cancel, reverse_text=False) -> Motion:
+    def _extend(self, m: Motion, seconds, text, seed, sampling, progress, cancel, backward=False) -> Motion:
         s = sampling or self.sampling
         codes, n = self.encode(m)
         ctx = min(n, max(1, int(round(s.context_seconds * HML3D_FPS / self.unit))))
         add = self.tokens_for_seconds(seconds, limit=self.max_tokens - ctx)
-        known = torch.cat([codes[:, n - ctx:], torch.full((1, add, codes.shape[2]), -1, dtype=torch.long,
-                                                          device=codes.device)], 1)
+        free = torch.full((1, add, codes.shape[2]), -1, dtype=torch.long, device=codes.device)
+        known = torch.cat([free, codes[:, :ctx]] if backward else [codes[:, n - ctx:], free], 1)
         cond = self.condition([text])
         seed = _seed(seed)
         gen = self.decode(self._sample(cond, ctx + add, seed, known=known, sampling=s, progress=progress,
                                        cancel=cancel))[0]
-        # place the generated context's end on the last encoded frame; frames the motion already has
-        # past it (fewer than a token's worth) are skipped so time runs on without a stall
-        last_ctx = ctx * self.unit - 1
-        extra = m.n_frames - n * self.unit
-        R, t = placement(gen[last_ctx], m.joints[n * self.unit - 1])
-        gen = place(gen, R, t)
-        new = gen[last_ctx + 1 + extra:]
-        new = warp_between(new, m.joints[-1], None) if len(new) else new
-        joints = np.concatenate([m.joints, new]).astype(np.float32)
-        how = "backward" if reverse_text else "forward"
-        return m.replace(joints=joints, provenance=m.provenance.noted(
+        if backward:  # the generated copy of the motion's first frame lands on it; what precedes is new
+            first = add * self.unit
+            gen = place(gen, *placement(gen[first], m.joints[0]))
+            new = warp_between(gen[:first], None, m.joints[0])
+            joints = np.concatenate([new, m.joints])
+        else:
+            # place the generated context's end on the last encoded frame; frames the motion already has
+            # past it (fewer than a token's worth) are skipped so time runs on without a stall
+            last_ctx = ctx * self.unit - 1
+            extra = m.n_frames - n * self.unit
+            gen = place(gen, *placement(gen[last_ctx], m.joints[n * self.unit - 1]))
+            new = gen[last_ctx + 1 + extra:]
+            new = warp_between(new, m.joints[-1], None) if len(new) else new
+            joints = np.concatenate([m.joints, new])
+        how = "backward" if backward else "forward"
+        return m.replace(joints=joints.astype(np.float32), provenance=m.provenance.noted(
             f"continued {how} {len(new)} frames from {text!r} (seed {seed})"))
 
     def inbetween(self, key_poses: dict[int, np.ndarray] | Sequence[tuple[int, np.ndarray]], text: str,
