@@ -301,6 +301,33 @@ class Engine:
         return m.replace(joints=joints.astype(np.float32), provenance=m.provenance.noted(
             f"continued {how} {len(new)} frames from {text!r} (seed {seed})"))
 
+    def bridge(self, before: Motion, after: Motion, seconds: float, text: str, seed: int | None = None,
+               sampling: Sampling | None = None, progress: Progress | None = None,
+               cancel: Cancel | None = None) -> Motion:
+        """In-between two motions: ``seconds`` of new motion from the end of ``before`` to the start of
+        ``after``; both keep every frame exactly where they are (so ``after`` is not moved)."""
+        a, b = _checked_motion(before), _checked_motion(after)
+        s = sampling or self.sampling
+        ca, na = self.encode(a)
+        cb, nb = self.encode(b)
+        ctx = max(1, int(round(s.context_seconds * HML3D_FPS / self.unit)))
+        ka, kb = min(na, ctx), min(nb, ctx)
+        gap = self.tokens_for_seconds(seconds, limit=self.max_tokens - ka - kb)
+        free = torch.full((1, gap, ca.shape[2]), -1, dtype=torch.long, device=ca.device)
+        known = torch.cat([ca[:, na - ka:], free, cb[:, :kb]], 1)
+        seed = _seed(seed)
+        gen = self.decode(self._sample(self.condition([text]), ka + gap + kb, seed, known=known, sampling=s,
+                                       progress=progress, cancel=cancel))[0]
+        last_a = ka * self.unit - 1
+        gen = place(gen, *placement(gen[last_a], a.joints[na * self.unit - 1]))
+        extra = a.n_frames - na * self.unit       # frames of ``before`` past its last whole token
+        middle = gen[last_a + 1 + extra: (ka + gap) * self.unit]
+        middle = warp_between(middle, a.joints[-1], b.joints[0])
+        joints = np.concatenate([a.joints, middle, b.joints]).astype(np.float32)
+        return a.replace(joints=joints, provenance=Provenance(
+            model=self.name, prompt=text, seed=seed,
+            notes=(f"bridge of {len(middle)} frames between frames {a.n_frames - 1} and {a.n_frames + len(middle)}",)))
+
     def inbetween(self, key_poses: dict[int, np.ndarray] | Sequence[tuple[int, np.ndarray]], text: str,
                   seconds: float | None = None, seed: int | None = None, sampling: Sampling | None = None,
                   progress: Progress | None = None, cancel: Cancel | None = None) -> Motion:

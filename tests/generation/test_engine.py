@@ -185,3 +185,16 @@ def test_editing_a_motion_longer_than_one_window(engine):
     assert np.array_equal(more.joints[: long.n_frames], long.joints)
     with pytest.raises(LampError, match="at most"):
         engine.inpaint(long, 10, 260, "a person jumps")
+
+
+def test_bridging_two_motions_keeps_both_where_they_are(engine):
+    a = engine.generate("a person walks forward", seconds=3.0, seed=1)[0]
+    b = engine.generate("a person jumps", seconds=2.0, seed=2)[0].translated([1.0, 0.0, 4.0])
+    out = engine.bridge(a, b, 2.0, "a person walks forward", seed=3)
+    assert np.array_equal(out.joints[: a.n_frames], a.joints)
+    assert np.array_equal(out.joints[-b.n_frames:], b.joints)
+    gap = out.n_frames - a.n_frames - b.n_frames
+    assert 30 <= gap <= 44
+    steps = _steps(out.joints)
+    for j in (a.n_frames - 1, out.n_frames - b.n_frames - 1):   # no pop at either join
+        assert steps[j] < 0.25
