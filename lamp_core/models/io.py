@@ -64,7 +64,9 @@ def save_model(model: torch.nn.Module, mean: np.ndarray | None, std: np.ndarray 
     kind = kind_of(model)
     meta = {"kind": kind, "config": model.cfg.to_dict()}
     if kind in ("lamp", "baseline"):
+        from ..text.minilm import weights_digest
         meta["text_model"] = TEXT_MODEL
+        meta["text_model_sha256"] = weights_digest()
     atomic_write_text(folder / CONFIG, json.dumps({**meta, **(extra or {})}, indent=2))
     return folder
 
@@ -81,6 +83,12 @@ def load_model(folder: Path, device: str = "cpu", expect: str | None = None):
         tensors = load_file(str(folder / WEIGHTS))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise LampError(f"{folder}: not a model folder ({CONFIG} + {WEIGHTS}): {e}") from None
+    recorded = meta.get("text_model_sha256")
+    if recorded:
+        from ..text.minilm import PACKAGE, weights_digest
+        if recorded != weights_digest():
+            raise LampError(f"{folder}: trained on other MiniLM weights ({recorded}) than the installed "
+                            f"'{PACKAGE}' package holds ({weights_digest()}); install the version it was trained with")
     if expect and kind != expect:
         raise LampError(f"{folder}: holds a {kind!r} model, expected {expect!r}")
     model = cls(cfg)

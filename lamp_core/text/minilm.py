@@ -56,6 +56,13 @@ def bert_shape(path: Path | None = None, layers: int = 0) -> BertShape:
                      cfg["layer_norm_eps"], cfg.get("pad_token_id", 0))
 
 
+@lru_cache(maxsize=1)
+def weights_digest() -> str:
+    """sha256 (first 16 hex) of MiniLM's weights: a model that re-reads them at load records which ones."""
+    import hashlib
+    return hashlib.sha256((model_dir() / "model.safetensors").read_bytes()).hexdigest()[:16]
+
+
 def bert_state_dict(path: Path | None = None) -> dict:
     """The pretrained BERT tensors by their Hugging Face names (``encoder.layer.0.attention...``)."""
     from safetensors.torch import load_file

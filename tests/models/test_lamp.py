@@ -201,3 +201,17 @@ def test_lora_lamp_ships_only_its_adapters_and_reloads_exactly(tokenizer, tmp_pa
     with torch.no_grad():
         assert torch.allclose(model.text_embedding(batch["ids"], batch["valid"]),
                               loaded.text_embedding(batch["ids"], batch["valid"]), atol=1e-5)
+
+
+def test_a_model_refuses_other_minilm_weights_than_it_was_trained_on(tmp_path):
+    import json
+
+    from lamp_core.errors import LampError
+    save_model(LaMP(SMALL_CFG), np.zeros(263), np.ones(263), tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert len(meta["text_model_sha256"]) == 16
+    load_model(tmp_path / "m")
+    meta["text_model_sha256"] = "0" * 16
+    (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(LampError, match="other MiniLM weights"):
+        load_model(tmp_path / "m")
