@@ -49,9 +49,11 @@ def cmd_train(args) -> int:
 
 
 def cmd_eval_retrieval(args) -> int:
-    from .eval.retrieval_eval import evaluate_models, write_report
-    reports = evaluate_models([Path(m) for m in args.model], Path(args.data), args.split, args.repeats)
-    out = write_report(reports, Path(args.out), Path(args.data), args.split)
+    from .eval.retrieval_eval import evaluate_models, held_out_combinations, write_report
+    models = [Path(m) for m in args.model]
+    reports = evaluate_models(models, Path(args.data), args.split, args.repeats)
+    held = held_out_combinations(models, Path(args.data)) if args.split == "test" else None
+    out = write_report(reports, Path(args.out), Path(args.data), args.split, held)
     print(out.read_text())
     print(f"{out} (and {out.with_suffix('.json').name})")
     return 0

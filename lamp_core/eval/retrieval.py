@@ -15,12 +15,24 @@ import numpy as np
 KS = (1, 2, 3, 5, 10)
 
 
-def ranks(sim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(N, N) motion x text scores, pair i on the diagonal -> 1-based ranks (text->motion, motion->text)."""
+def ranks(sim: np.ndarray, groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(N, N) motion x text scores, pair i on the diagonal -> 1-based ranks (text->motion, motion->text).
+
+    ``groups`` (N,): items that mean the same (e.g. one content and style label) -- then a hit on any
+    item of the pair's group counts: the rank is 1 + the other-group items scoring above the best
+    same-group one."""
     sim = np.asarray(sim, dtype=np.float64)
-    diag = np.diag(sim)
-    t2m = (sim > diag[None, :]).sum(0) + 1   # for text j: motions scoring above its own
-    m2t = (sim > diag[:, None]).sum(1) + 1   # for motion i: texts scoring above its own
+    if groups is None:
+        diag = np.diag(sim)
+        t2m = (sim > diag[None, :]).sum(0) + 1   # for text j: motions scoring above its own
+        m2t = (sim > diag[:, None]).sum(1) + 1   # for motion i: texts scoring above its own
+        return t2m, m2t
+    g = np.asarray(groups)
+    same = g[:, None] == g[None, :]
+    best_t = np.where(same, sim, -np.inf).max(0)          # text j: its best same-meaning motion
+    best_m = np.where(same, sim, -np.inf).max(1)          # motion i: its best same-meaning text
+    t2m = ((sim > best_t[None, :]) & ~same).sum(0) + 1
+    m2t = ((sim > best_m[:, None]) & ~same).sum(1) + 1
     return t2m, m2t
 
 
@@ -56,8 +68,10 @@ class RetrievalReport:
                 "full": self.full}
 
 
-def evaluate(sim: np.ndarray, batch: int = 32, repeats: int = 20, seed: int = 0) -> RetrievalReport:
-    """Both protocols from one (N, N) similarity matrix (pairs on the diagonal)."""
+def evaluate(sim: np.ndarray, batch: int = 32, repeats: int = 20, seed: int = 0,
+             groups: np.ndarray | None = None) -> RetrievalReport:
+    """Both protocols from one (N, N) similarity matrix (pairs on the diagonal); with ``groups``, a hit
+    on any same-meaning item counts (see ``ranks``)."""
     sim = np.asarray(sim)
     n = sim.shape[0]
     if n < 2 or sim.shape != (n, n):
@@ -70,7 +84,7 @@ def evaluate(sim: np.ndarray, batch: int = 32, repeats: int = 20, seed: int = 0)
         t_all, m_all = [], []
         for s in range(0, n - batch + 1, batch):
             idx = order[s:s + batch]
-            t, m = ranks(sim[np.ix_(idx, idx)])
+            t, m = ranks(sim[np.ix_(idx, idx)], None if groups is None else np.asarray(groups)[idx])
             t_all.append(t)
             m_all.append(m)
         if not t_all:
@@ -83,5 +97,5 @@ def evaluate(sim: np.ndarray, batch: int = 32, repeats: int = 20, seed: int = 0)
         for key in (rs[0] if rs else {}):
             vals = np.array([r[key] for r in rs])
             protocol[d][key] = (float(vals.mean()), float(1.96 * vals.std() / np.sqrt(len(vals))))
-    t, m = ranks(sim)
+    t, m = ranks(sim, groups)
     return RetrievalReport(protocol, {"t2m": rank_metrics(t), "m2t": rank_metrics(m)}, n, batch, len(runs["t2m"]))
