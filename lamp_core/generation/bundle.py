@@ -83,8 +83,9 @@ def _save_half(src: Path, dst: Path) -> None:
     from safetensors.torch import load_file, save_file
     tensors = load_file(str(src))
     keep = ("feature_mean", "feature_std")  # normalisation stays exact
-    save_file({k: v.half() if v.is_floating_point() and k not in keep else v for k, v in tensors.items()},
-              str(dst), metadata={"stored_as": "float16"})
+    drop = (".code_sum", ".code_count")      # a tokenizer's EMA statistics only matter for training it further
+    save_file({k: v.half() if v.is_floating_point() and k not in keep else v for k, v in tensors.items()
+               if not k.endswith(drop)}, str(dst), metadata={"stored_as": "float16"})
 
 
 def read_bundle(folder: Path) -> tuple[dict, dict[str, Path]]:

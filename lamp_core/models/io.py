@@ -97,7 +97,8 @@ def load_model(folder: Path, device: str = "cpu", expect: str | None = None):
     if kind in FEATURE_KINDS and (mean is None or std is None):
         raise LampError(f"{folder / WEIGHTS}: feature_mean/feature_std are missing")
     missing, unexpected = model.load_state_dict(tensors, strict=False)
-    missing = [k for k in missing if k not in _frozen(model)]
+    optional = model.training_only_names() if hasattr(model, "training_only_names") else set()
+    missing = [k for k in missing if k not in _frozen(model) and k not in optional]
     if missing or unexpected:
         raise LampError(f"{folder / WEIGHTS}: weights do not fit the {kind} model (missing {missing[:3]}, "
                         f"unexpected {unexpected[:3]})")

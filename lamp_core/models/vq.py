@@ -130,6 +130,10 @@ class RVQVAE(nn.Module):
     def frozen_names(self) -> set[str]:
         return set()
 
+    def training_only_names(self) -> set[str]:
+        """The codebooks' EMA statistics: needed to keep training, not to tokenize (bundles leave them out)."""
+        return {k for k in self.state_dict() if k.endswith((".code_sum", ".code_count"))}
+
     # ------------------------------------------------------------------ quantization
     def quantize(self, z: torch.Tensor, keep: torch.Tensor, n_layers: int | None = None):
         """(B, N, D) encoder states -> (straight-through quantized (B, N, D), codes (B, N, Q) with -1 for
