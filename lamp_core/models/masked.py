@@ -42,13 +42,8 @@ class ConfigDictMixin:
 
 
 @dataclass(frozen=True)
-class MaskedTransformerConfig(ConfigDictMixin):
-    """``attention``: "bidirectional" (every token sees every valid token), "causal" (position i
-    sees the condition and positions <= i: the paper's autoregressive masked prediction) or
-    "additive" (the official code's bug: a float 0/1 lower-triangular matrix given as
-    ``attn_mask``, which PyTorch adds to the attention logits, so future tokens are merely
-    down-weighted by a factor e, not hidden; padding is still masked with -inf)."""
-
+class TokenTransformerShape(ConfigDictMixin):
+    """What the masked and residual transformers share: codebook, sequence and network size."""
     n_codes: int = 512
     max_tokens: int = 49
     width: int = 384
@@ -57,14 +52,27 @@ class MaskedTransformerConfig(ConfigDictMixin):
     ff: int = 1024
     dropout: float = 0.2
     cond_dim: int = 384
+
+    def __post_init__(self):
+        if self.width % self.heads or self.width % 2:
+            raise ValueError(f"width {self.width} must be even and divisible by heads {self.heads}")
+
+
+@dataclass(frozen=True)
+class MaskedTransformerConfig(TokenTransformerShape):
+    """``attention``: "bidirectional" (every token sees every valid token), "causal" (position i
+    sees the condition and positions <= i: the paper's autoregressive masked prediction) or
+    "additive" (the official code's bug: a float 0/1 lower-triangular matrix given as
+    ``attn_mask``, which PyTorch adds to the attention logits, so future tokens are merely
+    down-weighted by a factor e, not hidden; padding is still masked with -inf)."""
+
     attention: str = "causal"
     cond_drop: float = 0.1
 
     def __post_init__(self):
+        super().__post_init__()
         if self.attention not in ATTENTION_MODES:
             raise ValueError(f"attention must be one of {ATTENTION_MODES}, not {self.attention!r}")
-        if self.width % self.heads or self.width % 2:
-            raise ValueError(f"width {self.width} must be even and divisible by heads {self.heads}")
 
     @property
     def mask_id(self) -> int:

@@ -21,8 +21,8 @@ from .bert import init_weights, sinusoid
 from .conv import step_mask
 from .masked import (
     ConditionToken,
-    ConfigDictMixin,
     PreNormBlock,
+    TokenTransformerShape,
     guided_logits,
     gumbel_sample,
     randint,
@@ -32,23 +32,14 @@ from .masked import (
 
 
 @dataclass(frozen=True)
-class ResidualTransformerConfig(ConfigDictMixin):
-    n_codes: int = 512
+class ResidualTransformerConfig(TokenTransformerShape):
     n_quantizers: int = 6
-    max_tokens: int = 49
-    width: int = 384
-    layers: int = 6
-    heads: int = 6
-    ff: int = 1024
-    dropout: float = 0.2
-    cond_dim: int = 384
     cond_drop: float = 0.2
 
     def __post_init__(self):
+        super().__post_init__()
         if self.n_quantizers < 2:
             raise ValueError("a residual transformer needs at least 2 quantizers")
-        if self.width % self.heads or self.width % 2:
-            raise ValueError(f"width {self.width} must be even and divisible by heads {self.heads}")
 
 
 class ResidualTransformer(nn.Module):
