@@ -65,8 +65,8 @@ def make_bundle(out: Path, parts: dict[str, Path], name: str = "lamp-studio", no
     if out.exists() and any(out.iterdir()) and not (out / BUNDLE).is_file():
         raise LampError(f"{out}: exists and is not a bundle; refusing to write into it")
     out.mkdir(parents=True, exist_ok=True)
-    for name, src in parts.items():
-        dst = out / name
+    for part, src in parts.items():
+        dst = out / part
         dst.mkdir(exist_ok=True)
         shutil.copyfile(src / "model.json", dst / "model.json")
         if half:

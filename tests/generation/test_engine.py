@@ -198,3 +198,8 @@ def test_bridging_two_motions_keeps_both_where_they_are(engine):
     steps = _steps(out.joints)
     for j in (a.n_frames - 1, out.n_frames - b.n_frames - 1):   # no pop at either join
         assert steps[j] < 0.25
+
+
+def test_a_bundle_keeps_its_name_and_sampling_defaults(tiny_bundle):
+    engine = Engine.load(tiny_bundle)
+    assert engine.name == "tiny" and engine.sampling.guidance == 2.0
