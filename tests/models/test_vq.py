@@ -63,7 +63,6 @@ def test_reconstruction_improves_and_joints_come_back_within_centimetres(fitted)
     rep = evaluate_tokenizer(model, entries, mean, std)
     assert rep.frames == sum(len(f) // 4 * 4 for f in feats)
     assert rep.mpjpe_local_mm < 60, rep.lines()
-    assert rep.mpjpe_mm <= rep.mpjpe_coarse_mm + 1e-6 or rep.mpjpe_mm < 60
     assert rep.usage[0] > 2 / TINY.n_codes  # more than one code in use
 
 
