@@ -89,6 +89,7 @@ class Engine:
             if "lamp" not in models:
                 raise LampError(f"{bundle_dir}: the generators read LaMP text features but the bundle has no lamp/")
             lamp, _, _, lamp_id, _ = models["lamp"]
+            lamp_id = _json(parts["lamp"]).get("stored_from", lamp_id)   # a float16 copy keeps its source's id
             conditioner = TextConditioner("lamp", lamp, lamp_id, device)
         else:
             conditioner = TextConditioner("minilm", device=device)

@@ -71,6 +71,9 @@ def make_bundle(out: Path, parts: dict[str, Path], name: str = "lamp-studio", no
         shutil.copyfile(src / "model.json", dst / "model.json")
         if half:
             _save_half(src / "model.safetensors", dst / "model.safetensors")
+            meta = _meta(src)  # the id the other parts were trained against, before float16
+            meta["stored_from"] = _model_id(src)
+            atomic_write_text(dst / "model.json", json.dumps(meta, indent=2))
         else:
             shutil.copyfile(src / "model.safetensors", dst / "model.safetensors")
     atomic_write_text(out / BUNDLE, json.dumps({"format": "lamp-bundle", "version": BUNDLE_VERSION, "name": name,
