@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from ..data.layout import Entry, load_split
+from ..data.manifest import rows_for
 from ..models.io import load_model
 from ..text.minilm import load_tokenizer
 from .retrieval import RetrievalReport, evaluate, rank_metrics, ranks
@@ -78,16 +79,10 @@ def similarity_matrices(model, mean, std, kind: str, pairs: PairSet, batch: int 
 def meaning_groups(root: Path, names: list[str]) -> np.ndarray | None:
     """Which clips' captions mean the same, from a corpus' manifest.csv (content + style labels, or the
     full label set); None for folders without one (HumanML3D, KIT-ML)."""
-    import csv
-    path = Path(root) / "manifest.csv"
-    if not path.is_file():
+    rows = rows_for(root, names)
+    if rows is None:
         return None
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = {r["id"]: r for r in csv.DictReader(f)}
-    if not all(n in rows for n in names):
-        return None
-    keys = [f"{rows[n]['content']}|{rows[n]['style']}" if rows[n].get("content") else rows[n].get("labels", n)
-            for n in names]
+    keys = [f"{r['content']}|{r['style']}" if r.get("content") else r.get("labels", n) for r, n in zip(rows, names)]
     return np.unique(keys, return_inverse=True)[1]
 
 

@@ -16,9 +16,9 @@ from torch import nn
 
 from ..text.minilm import bert_shape, bert_state_dict
 from .bert import TextEncoder, init_weights, sinusoid
-from .lora import add_lora, freeze_embeddings
 from .conv import ConvConfig, ModelConfigMixin, MotionConvEncoder, step_mask
 from .lamp_losses import contrastive_loss, positives_mask
+from .lora import add_lora, freeze_embeddings
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,6 @@ runs the small generator, which is what makes CPU training work.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,16 +15,21 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..data.cache import default_cache_dir
 from ..data.layout import load_split, read_mean_std
+from ..data.manifest import rows_for
 from ..errors import LampError
-from ..formats.atomic import atomic_write_text
 from ..generation.condition import CONDITION_KINDS, TextConditioner
 from ..models.io import load_model, save_model
 from ..models.length import LengthEstimator, LengthEstimatorConfig, length_loss
 from ..models.masked import MaskedTransformer, MaskedTransformerConfig, masked_loss
 from ..models.pose import POSE_DIMS, PoseGenerator, PoseGeneratorConfig, pose_loss
-from ..models.residual import ResidualTransformer, ResidualTransformerConfig, residual_loss
+from ..models.residual import (
+    ResidualTransformer,
+    ResidualTransformerConfig,
+    residual_loss,
+)
+from .array_cache import cache_path, cached_arrays
+from .balance import repeat_factors, repeated_index
 from .config import TrainResult
 from .data import seed_everything
 from .run_config import Run, fit_best
@@ -35,7 +37,7 @@ from .trainer import cpu_has_bf16
 
 MODELS = {"t2m": (MaskedTransformer, MaskedTransformerConfig), "residual": (ResidualTransformer, ResidualTransformerConfig),
           "length": (LengthEstimator, LengthEstimatorConfig), "pose": (PoseGenerator, PoseGeneratorConfig)}
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: entry names kept (repeat-factor sampling reads their labels)
 
 
 @dataclass
@@ -46,6 +48,7 @@ class CodedSplit:
     cond: np.ndarray         # (captions, cond_dim) float32
     caption_clip: np.ndarray  # (captions,) the clip each caption describes
     poses: list[np.ndarray]  # per clip (frames, 64) normalised pose vectors (text -> pose training)
+    names: list[str]         # per clip, the entry name (manifest labels are looked up by it)
 
     def captions_of(self, clip: int) -> np.ndarray:
         return np.flatnonzero(self.caption_clip == clip)
@@ -96,39 +99,36 @@ def code_split(data_dir: Path, split: str, tokenizer, tok_mean, tok_std, conditi
     amp = torch.autocast("cpu", dtype=torch.bfloat16, enabled=conditioner.device == "cpu" and cpu_has_bf16())
     with amp:
         cond = conditioner(captions).float().cpu().numpy()
-    return CodedSplit(codes, tokens, cond, np.asarray(owner), poses)
+    return CodedSplit(codes, tokens, cond, np.asarray(owner), poses, [e.name for e in entries])
 
 
 def load_or_code(cache: Path, key: dict, make) -> CodedSplit:
     """The coded split from ``cache`` when it was made from the same inputs, else made and saved."""
-    from safetensors.numpy import load_file, save_file
-    meta_path = cache.with_suffix(".json")
-    if cache.is_file() and meta_path.is_file() and json.loads(meta_path.read_text()) == key:
-        t = load_file(str(cache))
-        bounds = np.cumsum(t["pose_counts"])[:-1]
-        return CodedSplit(t["codes"], t["tokens"], t["cond"], t["caption_clip"], np.split(t["poses"], bounds))
-    coded = make()
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-    save_file({"codes": coded.codes, "tokens": coded.tokens, "cond": coded.cond, "caption_clip": coded.caption_clip,
-               "poses": np.concatenate(coded.poses), "pose_counts": np.array([len(p) for p in coded.poses])},
-              str(tmp))
-    tmp.replace(cache)  # whole files only: a run in parallel never reads half a cache
-    atomic_write_text(meta_path, json.dumps(key))
-    return coded
+    def arrays():
+        c = make()
+        return ({"codes": c.codes, "tokens": c.tokens, "cond": c.cond, "caption_clip": c.caption_clip,
+                 "poses": np.concatenate(c.poses), "pose_counts": np.array([len(p) for p in c.poses])},
+                {"names": c.names})
+    t, meta = cached_arrays(cache, key, arrays)
+    bounds = np.cumsum(t["pose_counts"])[:-1]
+    return CodedSplit(t["codes"], t["tokens"], t["cond"], t["caption_clip"], np.split(t["poses"], bounds),
+                      meta["names"])
 
 
 class CodedDataset(Dataset):
-    """One item per clip: its codes, a random caption's condition and (for poses) a random frame.
-    Randomness comes from numpy's global generator, which the trainer seeds per item."""
+    """One item per clip (or per entry of ``index``, which may repeat clips): its codes, a random
+    caption's condition and (for poses) a random frame. Randomness comes from numpy's global generator,
+    which the trainer seeds per item."""
 
-    def __init__(self, data: CodedSplit, random: bool = True):
+    def __init__(self, data: CodedSplit, random: bool = True, index: np.ndarray | None = None):
         self.data, self.random = data, random
+        self.index = np.arange(len(data.tokens)) if index is None else np.asarray(index)
 
     def __len__(self) -> int:
-        return len(self.data.tokens)
+        return len(self.index)
 
-    def __getitem__(self, i: int) -> dict:
+    def __getitem__(self, item: int) -> dict:
+        i = int(self.index[item])
         caps = self.data.captions_of(i)
         poses = self.data.poses[i]
         k = caps[np.random.randint(len(caps))] if self.random else caps[0]
@@ -171,6 +171,21 @@ def build_generator(kind: str, model_cfg: dict, tokenizer_cfg, cond_dim: int):
         raise LampError(f"[model]: {e}") from None
 
 
+def _balanced_index(run: Run, data_dir: Path, train: CodedSplit) -> np.ndarray | None:
+    """Repeat-factor sampling over the manifest's content labels ([data] repeat_threshold); folders
+    without a manifest (HumanML3D, KIT-ML) train on the plain order, and say so."""
+    threshold = float(run.data.get("repeat_threshold", 0.0))
+    if threshold <= 0:
+        return None
+    rows = rows_for(data_dir, train.names)
+    if rows is None:
+        print(f"{data_dir}: no manifest.csv labels for these clips, so no repeat-factor sampling")
+        return None
+    index = repeated_index(repeat_factors([r.get("content") or r.get("source", "") for r in rows], threshold))
+    print(f"repeat-factor sampling (threshold {threshold}): {len(train.names)} clips -> {len(index)} per epoch")
+    return index
+
+
 def train_generator(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResult, Path]:
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     seed_everything(run.train.seed)
@@ -183,8 +198,7 @@ def train_generator(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
     for split in ("train", "val"):
         try:
             k = {**key, "split": split}
-            name = hashlib.sha256(json.dumps(k, sort_keys=True).encode()).hexdigest()[:20]
-            splits[split] = load_or_code(default_cache_dir("codes") / f"{split}-{name}.safetensors", k,
+            splits[split] = load_or_code(cache_path("codes", k), k,
                                          lambda s=split: code_split(data_dir, s, tokenizer, tok_mean, tok_std,
                                                                     conditioner, tokenizer.cfg.max_frames))
         except LampError:
@@ -208,8 +222,10 @@ def train_generator(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
                 n += len(b["tokens"])
         return {"val_loss": total / n, "val_acc": acc / n}
 
-    saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "inputs": run.inputs}
-    result, exports = fit_best(run, model, CodedDataset(splits["train"]), lambda m, b: generation_loss(run.kind, m, b),
+    saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "inputs": run.inputs,
+             "data_sampling": run.data}
+    train_set = CodedDataset(splits["train"], index=_balanced_index(run, data_dir, splits["train"]))
+    result, exports = fit_best(run, model, train_set, lambda m, b: generation_loss(run.kind, m, b),
                                out_dir, collate, eval_fn if val is not None else None, saved)
     folder = out_dir / "model"
     if not exports:

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-
 from ..data.layout import read_mean_std
 from ..data.torch_dataset import Collate, MotionTextDataset
 from ..errors import LampError

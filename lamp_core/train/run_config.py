@@ -1,21 +1,24 @@
-"""What ``lamp train KIND`` runs: one TOML file with [train], [model], [loss] and [inputs] tables
+"""What ``lamp train KIND`` runs: one TOML file with [train], [model], [loss], [inputs] and [data] tables
 (every key optional) over per-kind defaults, plus command-line overrides. The resolved
 configuration is saved beside the weights."""
 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from ..errors import LampError
 from .config import TrainConfig
 
 RETRIEVAL_KINDS = ("lamp", "baseline")
 GENERATION_KINDS = ("vq", "t2m", "residual", "length", "pose")
-KINDS = RETRIEVAL_KINDS + GENERATION_KINDS
-TABLES = ("train", "model", "loss", "inputs")
+CAPTION_KINDS = ("captioner", "caption-baseline")
+KINDS = RETRIEVAL_KINDS + GENERATION_KINDS + CAPTION_KINDS
+TABLES = ("train", "model", "loss", "inputs", "data")
+DATA_KEYS = ("repeat_threshold",)  # [data]: how training clips are drawn (generators)
 
 
 def default_train(kind: str) -> TrainConfig:
@@ -25,6 +28,9 @@ def default_train(kind: str) -> TrainConfig:
     if kind in GENERATION_KINDS:  # the generators on cached codes and conditions: lowest validation loss wins
         return TrainConfig(lr=2e-4, warmup_steps=200, batch_size=64, select_metric="val_loss", select_mode="min",
                            eval_every=500, checkpoint_every=500)
+    if kind in CAPTION_KINDS:  # cached frozen inputs; lowest validation loss wins
+        return TrainConfig(lr=5e-4, warmup_steps=200, batch_size=32, select_metric="val_loss", select_mode="min",
+                           eval_every=250, checkpoint_every=250)
     return TrainConfig(lr=1e-4, warmup_steps=200, batch_size=64, select_metric="val_R@3", eval_every=250,
                        checkpoint_every=250)
 
@@ -36,6 +42,7 @@ class Run:
     model: dict = field(default_factory=dict)    # the model config's fields
     loss: dict = field(default_factory=dict)     # loss options (LaMP's LossWeights)
     inputs: dict = field(default_factory=dict)   # other model folders a run reads (e.g. a tokenizer)
+    data: dict = field(default_factory=dict)     # data sampling (DATA_KEYS)
     val_repeats: int = 5
 
     def __post_init__(self):
@@ -60,6 +67,10 @@ def load_run(kind: str, config_path: Path | None = None, inputs: dict | None = N
         run.model = dict(doc.get("model", {}))
         run.loss = dict(doc.get("loss", {}))
         run.inputs = dict(doc.get("inputs", {}))
+        run.data = dict(doc.get("data", {}))
+        bad = set(run.data) - set(DATA_KEYS)
+        if bad:
+            raise LampError(f"{config_path}: unknown [data] key(s) {sorted(bad)}; known: {list(DATA_KEYS)}")
     run.inputs.update({k: str(v) for k, v in (inputs or {}).items() if v is not None})
     run.train = _replace(run.train, {k: v for k, v in overrides.items() if v is not None}, "command line", "train")
     return run

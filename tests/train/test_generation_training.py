@@ -14,7 +14,8 @@ from lamp_core.train.run_config import Run
 
 def _coded(n=3):
     return CodedSplit(codes=np.zeros((n, 5, 2), np.int16), tokens=np.full(n, 5), cond=np.ones((2 * n, 4), np.float32),
-                      caption_clip=np.repeat(np.arange(n), 2), poses=[np.full((4 + i, 64), i, np.float32) for i in range(n)])
+                      caption_clip=np.repeat(np.arange(n), 2), poses=[np.full((4 + i, 64), i, np.float32) for i in range(n)],
+                      names=[f"clip{i}" for i in range(n)])
 
 
 def test_coded_splits_are_cached_by_their_inputs(tmp_path):
