@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from . import bench_bvh, bench_generate, bench_library
+from . import bench_bvh, bench_caption, bench_generate, bench_library
 from .common import machine
 
-SUITES = {"bvh": bench_bvh, "library": bench_library, "generate": bench_generate}
+SUITES = {"bvh": bench_bvh, "library": bench_library, "generate": bench_generate, "caption": bench_caption}
 
 
 def main() -> None:

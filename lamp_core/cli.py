@@ -66,12 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--features", action="store_true", help=".npy output holds 263-d HumanML3D features")
     c.set_defaults(func=cmd_convert)
 
+    from .caption_commands import add_caption_parser
     from .data.commands import add_data_parser
     from .generate_commands import add_generate_parsers
     from .model_commands import add_model_parsers
     add_data_parser(sub)
     add_model_parsers(sub)
     add_generate_parsers(sub)
+    add_caption_parser(sub)
     return p
 
 

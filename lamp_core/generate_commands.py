@@ -87,11 +87,13 @@ def cmd_generate(args) -> int:
 
 def cmd_bundle(args) -> int:
     from .generation.bundle import PARTS, make_bundle
-    parts = {name: getattr(args, name) for name in PARTS if getattr(args, name) is not None}
+    parts = {name: getattr(args, name.replace("-", "_")) for name in PARTS
+             if getattr(args, name.replace("-", "_")) is not None}
     notes = {}
     if args.guidance is not None:
         notes["sampling"] = {"guidance": args.guidance}
-    out = make_bundle(Path(args.out), parts, name=args.name, notes=notes, half=args.half)
+    out = make_bundle(Path(args.out), parts, name=args.name, notes=notes, half=args.half,
+                      weights="int8" if args.int8 else None)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"{out}: bundle of {', '.join(sorted(parts))} ({size / 1e6:.1f} MB)")
     return 0
@@ -120,5 +122,7 @@ def add_generate_parsers(sub) -> None:
     b.add_argument("--name", default="lamp-studio")
     b.add_argument("--guidance", type=float, default=None, help="default guidance stored with the bundle")
     b.add_argument("--half", action="store_true", help="store weights as float16 (half the size)")
+    b.add_argument("--int8", action="store_true", help="large matrices as int8 with per-row scales, the rest "
+                                                      "float16 (a quarter of the size)")
     b.add_argument("--out", required=True, type=Path)
     b.set_defaults(func=cmd_bundle)

@@ -32,7 +32,7 @@ def _encoder(model: Path | None):
 
 
 def cmd_train(args) -> int:
-    from .train.run_config import RETRIEVAL_KINDS, load_run
+    from .train.run_config import CAPTION_KINDS, RETRIEVAL_KINDS, load_run
     run = load_run(args.kind, args.config, inputs={"tokenizer": args.tokenizer, "lamp": args.lamp,
                                                    "condition": args.condition}, max_steps=args.steps,
                    batch_size=args.batch, lr=args.lr, device=args.device, seed=args.seed)
@@ -40,6 +40,8 @@ def cmd_train(args) -> int:
         from .train.retrieval_training import train_retrieval_model as train
     elif args.kind == "vq":
         from .train.vq_training import train_tokenizer as train
+    elif args.kind in CAPTION_KINDS:
+        from .train.caption_training import train_captioner as train
     else:
         from .train.generation_training import train_generator as train
     result, folder = train(run, args.data, args.out)
@@ -147,7 +149,8 @@ def add_model_parsers(sub) -> None:
     from .train.run_config import KINDS
     t = sub.add_parser("train", help="train a model (lamp: the LaMP Q-Former; baseline: contrastive dual encoder; "
                                      "vq: the residual VQ motion tokenizer; t2m, residual, length, pose: "
-                                     "the generators)")
+                                     "the generators; captioner: the prefix captioner over LaMP; caption-baseline: "
+                                     "the TM2T-like captioner over motion tokens)")
     t.add_argument("kind", choices=KINDS)
     t.add_argument("--data", required=True, type=Path, help="HumanML3D-layout folder (lamp data build)")
     t.add_argument("--out", required=True, type=Path, help="run folder (resumes if it holds a checkpoint)")
@@ -159,9 +162,10 @@ def add_model_parsers(sub) -> None:
     t.add_argument("--seed", type=int, default=None)
     t.add_argument("--tokenizer", type=Path, default=None,
                    help="a tokenizer folder (lamp train vq): lamp adds the text -> motion-token loss; "
-                        "the generators learn its codes")
+                        "the generators learn its codes; caption-baseline reads its codes")
     t.add_argument("--lamp", type=Path, default=None, help="t2m/residual/length/pose: the LaMP folder whose text "
-                                                          "features condition them")
+                                                          "features condition them; captioner: whose motion queries "
+                                                          "prefix the captions")
     t.add_argument("--condition", choices=("lamp", "minilm"), default=None,
                    help="text features for the generators: lamp (default) or frozen MiniLM (ablation)")
     t.set_defaults(func=cmd_train)
@@ -190,6 +194,8 @@ def add_model_parsers(sub) -> None:
     v.add_argument("--data", required=True, type=Path)
     v.add_argument("--split", default="test")
     v.set_defaults(func=cmd_eval_vq)
+    from .caption_commands import add_caption_eval_parser
+    add_caption_eval_parser(esub)
 
     lib = sub.add_parser("library", help="your motion library: add, list, re-embed")
     lsub = lib.add_subparsers(dest="action", required=True, metavar="ACTION")

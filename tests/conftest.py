@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from lamp_core.data.synthetic import walking_motion  # noqa: F401  (re-exported for tests)
+from lamp_core.cli import main
 from lamp_core.motion import Motion
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,3 +55,83 @@ def sample_from_archive(archive: str, contains: str, n: int) -> list[Path]:
                 got += 1
     done.touch()
     return sorted(dest.rglob("*.bvh"))[:n]
+
+
+# ---------------------------------------------------------------- tiny trained models (CLI tests)
+# A tiny tokenizer, LaMP (all four losses) and baseline on the synthetic set, and generators conditioned on
+# that LaMP put together as a bundle: shared by the model, generate and caption command tests.
+TINY = """
+[train]
+max_steps = 3
+batch_size = 8
+warmup_steps = 1
+eval_every = 3
+checkpoint_every = 3
+log_every = 1
+
+[model]
+max_frames = 64
+dropout = 0.0
+conv = { width = 32, out_dim = 32, depth = 1 }
+"""
+
+
+TINY_VQ = """
+[train]
+max_steps = 3
+batch_size = 8
+warmup_steps = 1
+eval_every = 3
+checkpoint_every = 3
+
+[model]
+n_codes = 16
+n_quantizers = 2
+conv = { width = 32, out_dim = 32, depth = 1 }
+"""
+
+
+TINY_GEN = """
+[train]
+max_steps = 20
+batch_size = 8
+warmup_steps = 2
+eval_every = 20
+checkpoint_every = 20
+
+[model]
+width = 32
+layers = 1
+heads = 2
+ff = 64
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory):
+    """The synthetic set; a tiny tokenizer; LaMP trained with it (all four losses) and the baseline."""
+    root = tmp_path_factory.mktemp("cli")
+    assert main(["data", "synthetic", "--out", str(root / "syn"), "--n", "40", "--quiet"]) == 0
+    (root / "tiny.toml").write_text(TINY)
+    (root / "vq.toml").write_text(TINY_VQ)
+    assert main(["train", "vq", "--data", str(root / "syn"), "--out", str(root / "vq"),
+                 "--config", str(root / "vq.toml")]) == 0
+    assert main(["train", "lamp", "--data", str(root / "syn"), "--out", str(root / "lamp"),
+                 "--config", str(root / "tiny.toml"), "--tokenizer", str(root / "vq" / "model")]) == 0
+    assert main(["train", "baseline", "--data", str(root / "syn"), "--out", str(root / "baseline"),
+                 "--config", str(root / "tiny.toml")]) == 0
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_lamp_bundle(tiny_models):
+    """Generators conditioned on the tiny_models LaMP's text features, put together as a bundle."""
+    (tiny_models / "gen.toml").write_text(TINY_GEN)
+    for kind in ("t2m", "residual"):
+        assert main(["train", kind, "--data", str(tiny_models / "syn"), "--out", str(tiny_models / kind),
+                     "--config", str(tiny_models / "gen.toml"), "--tokenizer", str(tiny_models / "vq" / "model"),
+                     "--lamp", str(tiny_models / "lamp" / "model")]) == 0
+    assert main(["bundle", "--out", str(tiny_models / "bundle"), "--lamp", str(tiny_models / "lamp" / "model"),
+                 "--vq", str(tiny_models / "vq" / "model"), "--t2m", str(tiny_models / "t2m" / "model"),
+                 "--residual", str(tiny_models / "residual" / "model")]) == 0
+    return tiny_models / "bundle"

@@ -9,51 +9,9 @@ import pytest
 
 from lamp_core.cli import main
 
-TINY = """
-[train]
-max_steps = 3
-batch_size = 8
-warmup_steps = 1
-eval_every = 3
-checkpoint_every = 3
-log_every = 1
-
-[model]
-max_frames = 64
-dropout = 0.0
-conv = { width = 32, out_dim = 32, depth = 1 }
-"""
-
-
-TINY_VQ = """
-[train]
-max_steps = 3
-batch_size = 8
-warmup_steps = 1
-eval_every = 3
-checkpoint_every = 3
-
-[model]
-n_codes = 16
-n_quantizers = 2
-conv = { width = 32, out_dim = 32, depth = 1 }
-"""
-
-
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """The synthetic set; a tiny tokenizer; LaMP trained with it (all four losses) and the baseline."""
-    root = tmp_path_factory.mktemp("cli")
-    assert main(["data", "synthetic", "--out", str(root / "syn"), "--n", "40", "--quiet"]) == 0
-    (root / "tiny.toml").write_text(TINY)
-    (root / "vq.toml").write_text(TINY_VQ)
-    assert main(["train", "vq", "--data", str(root / "syn"), "--out", str(root / "vq"),
-                 "--config", str(root / "vq.toml")]) == 0
-    assert main(["train", "lamp", "--data", str(root / "syn"), "--out", str(root / "lamp"),
-                 "--config", str(root / "tiny.toml"), "--tokenizer", str(root / "vq" / "model")]) == 0
-    assert main(["train", "baseline", "--data", str(root / "syn"), "--out", str(root / "baseline"),
-                 "--config", str(root / "tiny.toml")]) == 0
-    return root
+def trained(tiny_models):
+    return tiny_models
 
 
 def test_tokenizer_trains_and_reports_joint_error_and_usage(trained, capsys):
@@ -122,34 +80,9 @@ def test_library_add_search_and_errors(trained, tmp_path, capsys):
     assert main(["retrieve", "walk", "--library", lib, "--model", str(tmp_path)]) == 1
 
 
-TINY_GEN = """
-[train]
-max_steps = 20
-batch_size = 8
-warmup_steps = 2
-eval_every = 20
-checkpoint_every = 20
-
-[model]
-width = 32
-layers = 1
-heads = 2
-ff = 64
-"""
-
-
 @pytest.fixture(scope="module")
-def bundle(trained):
-    """Generators conditioned on the trained LaMP's text features, put together as a bundle."""
-    (trained / "gen.toml").write_text(TINY_GEN)
-    for kind in ("t2m", "residual"):
-        assert main(["train", kind, "--data", str(trained / "syn"), "--out", str(trained / kind),
-                     "--config", str(trained / "gen.toml"), "--tokenizer", str(trained / "vq" / "model"),
-                     "--lamp", str(trained / "lamp" / "model")]) == 0
-    assert main(["bundle", "--out", str(trained / "bundle"), "--lamp", str(trained / "lamp" / "model"),
-                 "--vq", str(trained / "vq" / "model"), "--t2m", str(trained / "t2m" / "model"),
-                 "--residual", str(trained / "residual" / "model")]) == 0
-    return trained / "bundle"
+def bundle(tiny_lamp_bundle):
+    return tiny_lamp_bundle
 
 
 def test_generate_writes_bvh_and_npy_and_reproduces_with_a_seed(bundle, tmp_path, capsys):

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import LampError
 from ..formats.atomic import atomic_write_text
 
-PARTS = ("lamp", "vq", "t2m", "residual", "length", "pose")
+PARTS = ("lamp", "vq", "t2m", "residual", "length", "pose", "captioner", "caption-baseline")
 REQUIRED = ("vq", "t2m")
 BUNDLE = "bundle.json"
 BUNDLE_VERSION = 1
@@ -35,7 +35,10 @@ def check_parts(parts: dict[str, Path]) -> None:
             raise LampError(f"{parts[name]}: holds a {meta.get('kind')!r} model, expected {expect!r}")
     vq_id = _model_id(Path(parts["vq"]))
     lamp_id = _model_id(Path(parts["lamp"])) if "lamp" in parts else None
-    for name in ("t2m", "residual", "length", "pose"):
+    if "captioner" in metas and metas["captioner"].get("lamp") != lamp_id:
+        raise LampError(f"{parts['captioner']}: reads the queries of {metas['captioner'].get('lamp')}, "
+                        f"the bundle's LaMP is {lamp_id}")
+    for name in ("t2m", "residual", "length", "pose", "caption-baseline"):
         if name not in metas:
             continue
         meta = metas[name]
@@ -53,9 +56,11 @@ def _model_id(folder: Path) -> str:
 
 
 def make_bundle(out: Path, parts: dict[str, Path], name: str = "lamp-studio", notes: dict | None = None,
-                half: bool = False) -> Path:
-    """Copy the model folders into ``out`` (refusing a non-empty folder that is not a bundle). ``half``
-    stores the weights as float16 (half the size; they are widened back to float32 on loading)."""
+                half: bool = False, weights: str | None = None) -> Path:
+    """Copy the model folders into ``out`` (refusing a non-empty folder that is not a bundle).
+    ``weights``: float32 (as trained), float16 (``half``) or int8 (large matrices, see quantize.py);
+    they are widened back to float32 on loading."""
+    weights = weights or ("float16" if half else "float32")
     out = Path(out)
     parts = {k: Path(v) for k, v in parts.items() if v is not None}
     unknown = set(parts) - set(PARTS)
@@ -69,26 +74,24 @@ def make_bundle(out: Path, parts: dict[str, Path], name: str = "lamp-studio", no
         dst = out / part
         dst.mkdir(exist_ok=True)
         shutil.copyfile(src / "model.json", dst / "model.json")
-        if half:
-            _save_half(src / "model.safetensors", dst / "model.safetensors")
-            meta = _meta(src)  # the id the other parts were trained against, before float16
+        if weights != "float32":
+            _save_compressed(src / "model.safetensors", dst / "model.safetensors", weights)
+            meta = _meta(src)  # the id the other parts were trained against, before compression
             meta["stored_from"] = _model_id(src)
             atomic_write_text(dst / "model.json", json.dumps(meta, indent=2))
         else:
             shutil.copyfile(src / "model.safetensors", dst / "model.safetensors")
     atomic_write_text(out / BUNDLE, json.dumps({"format": "lamp-bundle", "version": BUNDLE_VERSION, "name": name,
-                                                 "parts": sorted(parts), "weights": "float16" if half else "float32",
+                                                 "parts": sorted(parts), "weights": weights,
                                                  **(notes or {})}, indent=2))
     return out
 
 
-def _save_half(src: Path, dst: Path) -> None:
+def _save_compressed(src: Path, dst: Path, weights: str) -> None:
     from safetensors.torch import load_file, save_file
-    tensors = load_file(str(src))
-    keep = ("feature_mean", "feature_std")  # normalisation stays exact
-    drop = (".code_sum", ".code_count")      # a tokenizer's EMA statistics only matter for training it further
-    save_file({k: v.half() if v.is_floating_point() and k not in keep else v for k, v in tensors.items()
-               if not k.endswith(drop)}, str(dst), metadata={"stored_as": "float16"})
+
+    from ..models.quantize import compress
+    save_file(compress(load_file(str(src)), weights), str(dst), metadata={"stored_as": weights})
 
 
 def read_bundle(folder: Path) -> tuple[dict, dict[str, Path]]:

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from ..errors import LampError
+from .quantize import expand
 
 WEIGHTS = "model.safetensors"
 FEATURE_KINDS = ("lamp", "baseline", "vq", "pose")  # models that read or write 263-d features
@@ -20,6 +21,8 @@ CONFIG = "model.json"
 
 def _kinds():
     from .baseline import BaselineConfig, DualEncoder
+    from .caption_prefix import PrefixCaptioner, PrefixCaptionerConfig
+    from .caption_seq2seq import Seq2SeqCaptioner, Seq2SeqCaptionerConfig
     from .lamp import LaMP, LaMPConfig
     from .length import LengthEstimator, LengthEstimatorConfig
     from .masked import MaskedTransformer, MaskedTransformerConfig
@@ -29,7 +32,9 @@ def _kinds():
     return {"lamp": (LaMP, LaMPConfig), "baseline": (DualEncoder, BaselineConfig), "vq": (RVQVAE, VQConfig),
             "t2m": (MaskedTransformer, MaskedTransformerConfig),
             "residual": (ResidualTransformer, ResidualTransformerConfig),
-            "length": (LengthEstimator, LengthEstimatorConfig), "pose": (PoseGenerator, PoseGeneratorConfig)}
+            "length": (LengthEstimator, LengthEstimatorConfig), "pose": (PoseGenerator, PoseGeneratorConfig),
+            "captioner": (PrefixCaptioner, PrefixCaptionerConfig),
+            "caption-baseline": (Seq2SeqCaptioner, Seq2SeqCaptionerConfig)}
 
 
 def _frozen(model) -> set[str]:
@@ -63,10 +68,12 @@ def save_model(model: torch.nn.Module, mean: np.ndarray | None, std: np.ndarray 
     tmp.replace(folder / WEIGHTS)
     kind = kind_of(model)
     meta = {"kind": kind, "config": model.cfg.to_dict()}
-    if kind in ("lamp", "baseline"):
+    if kind in ("lamp", "baseline", "caption-baseline") or (kind == "captioner" and model.cfg.lm == "builtin"):
         from ..text.minilm import weights_digest
         meta["text_model"] = TEXT_MODEL
         meta["text_model_sha256"] = weights_digest()
+    elif kind == "captioner":  # adapters for a user's language model folder: record which weights
+        meta["lm_sha256"] = model.lm_digest()
     atomic_write_text(folder / CONFIG, json.dumps({**meta, **(extra or {})}, indent=2))
     return folder
 
@@ -80,7 +87,7 @@ def load_model(folder: Path, device: str = "cpu", expect: str | None = None):
         kind = meta["kind"]
         cls, cfg_cls = _kinds()[kind]
         cfg = cfg_cls.from_dict(meta["config"])
-        tensors = load_file(str(folder / WEIGHTS))
+        tensors = expand(load_file(str(folder / WEIGHTS)))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise LampError(f"{folder}: not a model folder ({CONFIG} + {WEIGHTS}): {e}") from None
     recorded = meta.get("text_model_sha256")
@@ -92,12 +99,16 @@ def load_model(folder: Path, device: str = "cpu", expect: str | None = None):
     if expect and kind != expect:
         raise LampError(f"{folder}: holds a {kind!r} model, expected {expect!r}")
     model = cls(cfg)
+    if meta.get("lm_sha256") and meta["lm_sha256"] != model.lm_digest():
+        raise LampError(f"{folder}: trained on other weights of {cfg.lm} ({meta['lm_sha256']}) than that "
+                        f"folder now holds ({model.lm_digest()})")
     mean = tensors.pop("feature_mean").numpy() if "feature_mean" in tensors else None
     std = tensors.pop("feature_std").numpy() if "feature_std" in tensors else None
     if kind in FEATURE_KINDS and (mean is None or std is None):
         raise LampError(f"{folder / WEIGHTS}: feature_mean/feature_std are missing")
     missing, unexpected = model.load_state_dict(tensors, strict=False)
     optional = model.training_only_names() if hasattr(model, "training_only_names") else set()
+    optional |= model.optional_names() if hasattr(model, "optional_names") else set()
     missing = [k for k in missing if k not in _frozen(model) and k not in optional]
     if missing or unexpected:
         raise LampError(f"{folder / WEIGHTS}: weights do not fit the {kind} model (missing {missing[:3]}, "
