@@ -79,7 +79,7 @@ def add_caption_eval_parser(esub) -> None:
     e.add_argument("--model", type=Path, default=None, help="model bundle (default assets/models/default)")
     e.add_argument("--split", default="test")
     e.add_argument("--beams", type=int, default=5)
-    e.add_argument("--limit", type=int, default=None, help="caption only the first N clips (quick checks)")
+    e.add_argument("--limit", type=int, default=None, help="caption N clips spread evenly over the split (quicker)")
     e.add_argument("--prompts", type=int, default=64, help="LaMP-BertScore: how many test captions to generate from")
     e.add_argument("--fixture", action="append", help="also caption this file (e.g. a BVH from an unseen skeleton)")
     e.add_argument("--out", type=Path, default=Path("reports"))

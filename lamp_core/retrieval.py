@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .data.batching import pad_batch
 from .models.io import load_model
 from .models.lamp import LaMP
 from .motion import Motion
@@ -49,12 +50,8 @@ class LaMPEncoder:
         return [feats[s:s + L] for s in starts]
 
     def _motion_batch(self, feats_list: list[np.ndarray]):
-        T = max(len(f) for f in feats_list)
-        x = np.zeros((len(feats_list), T, feats_list[0].shape[1]), np.float32)
-        for i, f in enumerate(feats_list):
-            x[i, :len(f)] = f
-        lengths = torch.tensor([len(f) for f in feats_list], device=self.device)
-        return torch.from_numpy(x).to(self.device), lengths
+        x, lengths = pad_batch(feats_list)
+        return torch.from_numpy(x).to(self.device), torch.from_numpy(lengths).to(self.device)
 
     def normalise(self, features: np.ndarray) -> np.ndarray:
         return (np.asarray(features, np.float32) - self.mean) / self.std

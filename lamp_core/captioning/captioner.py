@@ -151,14 +151,9 @@ class Captioner:
         return step, DEC_TOKEN_ID, 102
 
     def _lamp_motion(self, feats: list[np.ndarray]):
-        unit = 2 ** self.lamp.cfg.conv.down
-        feats = [f[: self.max_frames] for f in feats]
-        clips = [((f - self.mean) / self.std)[: max(unit, len(f) // unit * unit)] for f in feats]
-        x = np.zeros((len(clips), max(len(c) for c in clips), clips[0].shape[1]), np.float32)
-        for i, c in enumerate(clips):
-            x[i, : len(c)] = c
-        return self.lamp.encode_motion(torch.from_numpy(x).to(self.device),
-                                       torch.tensor([len(c) for c in clips], device=self.device))
+        from ..data.batching import pad_batch
+        x, n = pad_batch([(f[: self.max_frames] - self.mean) / self.std for f in feats], 2 ** self.lamp.cfg.conv.down)
+        return self.lamp.encode_motion(torch.from_numpy(x).to(self.device), torch.from_numpy(n).to(self.device))
 
     @torch.no_grad()
     def caption_features(self, feats: list[np.ndarray], options: DecodeOptions = DecodeOptions(),

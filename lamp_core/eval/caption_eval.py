@@ -119,7 +119,8 @@ def evaluate_captioners(bundle: Path, data: Path, split: str = "test", beams: in
     entries = load_split(data, split)
     if not entries:
         raise LampError(f"{data}: the {split} split has no clips")
-    entries = entries[:limit] if limit else entries
+    if limit and limit < len(entries):   # evenly spaced: the split is sorted by source and action
+        entries = [entries[i] for i in np.linspace(0, len(entries) - 1, limit).round().astype(int)]
     feats = [e.features for e in entries]
     refs = [[t.caption for t in e.texts] for e in entries]
     rows = rows_for(data, [e.name for e in entries])

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ..data.batching import pad_batch
 from ..data.layout import Entry, load_split
 from ..errors import LampError
 from ..models.caption_prefix import PrefixCaptioner, PrefixCaptionerConfig, prefix_caption_loss
@@ -46,14 +47,9 @@ def lamp_queries(lamp, mean: np.ndarray, std: np.ndarray, feats: list[np.ndarray
     out = []
     amp = torch.autocast("cpu", dtype=torch.bfloat16, enabled=dev.type == "cpu" and cpu_has_bf16())
     for s in range(0, len(feats), batch):
-        chunk = [(np.asarray(f, np.float32) - mean) / std for f in feats[s:s + batch]]
-        chunk = [f[: max(unit, len(f) // unit * unit)] for f in chunk]
-        T = max(len(f) for f in chunk)
-        x = np.zeros((len(chunk), T, chunk[0].shape[1]), np.float32)
-        for b, f in enumerate(chunk):
-            x[b, : len(f)] = f
+        x, n = pad_batch([(np.asarray(f, np.float32) - mean) / std for f in feats[s:s + batch]], unit)
         with amp:
-            m, keep = lamp.encode_motion(torch.from_numpy(x).to(dev), torch.tensor([len(f) for f in chunk], device=dev))
+            m, keep = lamp.encode_motion(torch.from_numpy(x).to(dev), torch.from_numpy(n).to(dev))
             out.append(lamp.query_states(m, keep).float().cpu().numpy())
     return np.concatenate(out)
 
@@ -65,15 +61,10 @@ def coarse_codes(tokenizer, tok_mean, tok_std, feats: list[np.ndarray], batch: i
     codes = np.full((len(feats), n_max), -1, np.int64)
     counts = np.zeros(len(feats), np.int64)
     for s in range(0, len(feats), batch):
-        chunk = [f[: tokenizer.cfg.max_frames] for f in feats[s:s + batch]]
-        chunk = [f[: max(unit, len(f) // unit * unit)] for f in chunk]
-        T = max(len(f) for f in chunk)
-        x = np.zeros((len(chunk), T, chunk[0].shape[1]), np.float32)
-        for b, f in enumerate(chunk):
-            x[b, : len(f)] = (f - tok_mean) / tok_std
-        c, steps = tokenizer.encode(torch.from_numpy(x), torch.tensor([len(f) for f in chunk]))
-        codes[s:s + len(chunk), : c.shape[1]] = c[..., 0].numpy()
-        counts[s:s + len(chunk)] = steps.numpy()
+        x, n = pad_batch([(f[: tokenizer.cfg.max_frames] - tok_mean) / tok_std for f in feats[s:s + batch]], unit)
+        c, steps = tokenizer.encode(torch.from_numpy(x), torch.from_numpy(n))
+        codes[s:s + len(x), : c.shape[1]] = c[..., 0].numpy()
+        counts[s:s + len(x)] = steps.numpy()
     return codes, counts
 
 
@@ -181,7 +172,8 @@ def train_captioner(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
     model = build_captioner(run.kind, run.model, src_model.cfg if need == "lamp" else None,
                             src_model.cfg if need == "tokenizer" else None)
     del src_model
-    train = caption_split(data_dir, "train", run.kind, source)
+    split = run.data.get("train_split", "train")   # train_val: a final model that has seen every action
+    train = caption_split(data_dir, split, run.kind, source)
     try:
         val = caption_split(data_dir, "val", run.kind, source)
     except LampError:
@@ -189,6 +181,13 @@ def train_captioner(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
     collate = CaptionCollate(run.kind, model)
     if run.kind == "captioner":
         model.set_query_stats(train.inputs[: 4096])
+    if run.inputs.get("init"):  # continue from a trained captioner (e.g. on more clips)
+        start, *_ = load_model(Path(run.inputs["init"]), expect=run.kind)
+        try:
+            model.load_state_dict(start.state_dict())
+        except RuntimeError as e:
+            raise LampError(f"{run.inputs['init']}: does not fit this run's [model] settings ({str(e)[:200]})") from None
+        print(f"starting from {run.inputs['init']}")
 
     def eval_fn(m):
         ds = CaptionDataset(val, random=False)
@@ -208,7 +207,7 @@ def train_captioner(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
     folder = out_dir / "model"
     if not exports:
         return result, folder
-    extra = {"trained_on": str(data_dir), "steps": result.steps, need: src_id}
+    extra = {"trained_on": str(data_dir), "split": split, "steps": result.steps, need: src_id}
     if result.best_metric is not None:
         extra["validation"] = {run.train.select_metric: result.best_metric}
     return result, save_model(model.cpu(), None, None, folder, extra=extra)

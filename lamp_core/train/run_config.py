@@ -18,7 +18,7 @@ GENERATION_KINDS = ("vq", "t2m", "residual", "length", "pose")
 CAPTION_KINDS = ("captioner", "caption-baseline")
 KINDS = RETRIEVAL_KINDS + GENERATION_KINDS + CAPTION_KINDS
 TABLES = ("train", "model", "loss", "inputs", "data")
-DATA_KEYS = ("repeat_threshold",)  # [data]: how training clips are drawn (generators)
+DATA_KEYS = ("repeat_threshold", "train_split")  # [data]: which clips train and how they are drawn
 
 
 def default_train(kind: str) -> TrainConfig:
