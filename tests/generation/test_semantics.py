@@ -62,11 +62,21 @@ def test_waving_the_right_hand_raises_the_right_wrist_repeatedly(engine):
 
 
 def _bows(j: np.ndarray) -> bool:
+    """The head drops by more than 10 cm and rises again by more than 7 cm. Calibrated on the corpus'
+    15 real Bandai-Namco bows: their drops run from 7 cm (proud) through 18 cm (normal) to 47 cm
+    (childish), and 14 of the 15 pass (15 cm, the first threshold tried, failed 4 of them)."""
     head = j[:, J["head"], 1]  # head height above the floor
     start, low, end = head[:5].mean(), head.min(), head[-5:].mean()
-    return start - low > 0.15 and end - low > 0.10
+    return start - low > 0.10 and end - low > 0.07
 
 
 def test_bowing_drops_the_head_and_comes_back(engine):
-    ms = [engine.generate("a person bows", seconds=3.0, seed=s)[0].joints for s in SEEDS]
-    assert _most(_bows(j) for j in ms)
+    seeds = range(6)   # a bow is sampled less reliably than a walk: most of six seeds must show it
+    ms = [engine.generate("a person bows", seconds=3.0, seed=s)[0].joints for s in seeds]
+    assert sum(_bows(j) for j in ms) > len(ms) / 2, [float(j[:5, J["head"], 1].mean() - j[:, J["head"], 1].min())
+                                                    for j in ms]
+
+
+def test_only_bowing_passes_the_bow_check(engine):
+    for text in ("a person walks forward", "a person waves the right hand", "a person raises both arms"):
+        assert not any(_bows(engine.generate(text, seconds=3.0, seed=s)[0].joints) for s in SEEDS), text
