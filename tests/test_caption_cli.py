@@ -93,9 +93,11 @@ def test_caption_a_bvh_file_plain_nbest_and_json(caption_bundle, tiny_models, tm
     assert lines and lines[0].strip() and all(line.startswith("    (") for line in lines[1:])
     assert main(["caption", str(path), "--model", str(caption_bundle), "--json", "--beams", "4"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["file"] == str(path) and doc["caption"] == doc["spans"][0]["captions"][0]["text"]
-    scores = [c["score"] for c in doc["spans"][0]["captions"]]
-    assert scores == sorted(scores, reverse=True)
+    assert doc["file"] == str(path)   # (the tiny LaMP sees 3.2 s at once, so this 6 s walk may get two spans)
+    assert all(s["captions"][0]["text"].rstrip(".") in doc["caption"] for s in doc["spans"])
+    for s in doc["spans"]:
+        scores = [c["score"] for c in s["captions"]]
+        assert scores == sorted(scores, reverse=True) and len(scores) >= 1
     # beam and greedy decoding are deterministic
     for method in ("beam", "greedy"):
         outs = []

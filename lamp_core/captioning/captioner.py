@@ -219,4 +219,4 @@ def format_timed(timed: list[TimedCaption]) -> str:
     """'a person walks forward.' for one span; '0.0–4.0 s: ...; 4.0–8.0 s: ...' for several."""
     if len(timed) == 1:
         return timed[0].text
-    return "; ".join(f"{t.start:.1f}–{t.end:.1f} s: {t.text}" for t in timed)
+    return "; ".join(f"{t.start:.1f}–{t.end:.1f} s: {t.text.rstrip('.')}" for t in timed)
