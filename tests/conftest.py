@@ -60,45 +60,28 @@ def sample_from_archive(archive: str, contains: str, n: int) -> list[Path]:
 # ---------------------------------------------------------------- tiny trained models (CLI tests)
 # A tiny tokenizer, LaMP (all four losses) and baseline on the synthetic set, and generators conditioned on
 # that LaMP put together as a bundle: shared by the model, generate and caption command tests.
-TINY = """
-[train]
-max_steps = 3
-batch_size = 8
-warmup_steps = 1
-eval_every = 3
-checkpoint_every = 3
-log_every = 1
+def tiny_train(steps: int, warmup: int = 1, **extra) -> str:
+    """A [train] table for tiny test runs: batch 8, evaluated and checkpointed once, at the end."""
+    lines = [f"max_steps = {steps}", "batch_size = 8", f"warmup_steps = {warmup}", f"eval_every = {steps}",
+             f"checkpoint_every = {steps}"] + [f"{k} = {v}" for k, v in extra.items()]
+    return "[train]\n" + "\n".join(lines) + "\n"
 
+
+TINY = tiny_train(3, log_every=1) + """
 [model]
 max_frames = 64
 dropout = 0.0
 conv = { width = 32, out_dim = 32, depth = 1 }
 """
 
-
-TINY_VQ = """
-[train]
-max_steps = 3
-batch_size = 8
-warmup_steps = 1
-eval_every = 3
-checkpoint_every = 3
-
+TINY_VQ = tiny_train(3) + """
 [model]
 n_codes = 16
 n_quantizers = 2
 conv = { width = 32, out_dim = 32, depth = 1 }
 """
 
-
-TINY_GEN = """
-[train]
-max_steps = 20
-batch_size = 8
-warmup_steps = 2
-eval_every = 20
-checkpoint_every = 20
-
+TINY_GEN = tiny_train(20, warmup=2) + """
 [model]
 width = 32
 layers = 1

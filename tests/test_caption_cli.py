@@ -10,31 +10,16 @@ import numpy as np
 import pytest
 
 from lamp_core.cli import main
+from tests.conftest import tiny_train
 
-TINY_CAPTIONER = """
-[train]
-max_steps = 200
-batch_size = 8
-lr = 3e-3
-warmup_steps = 10
-eval_every = 200
-checkpoint_every = 200
-
+TINY_CAPTIONER = tiny_train(200, warmup=10, lr=3e-3) + """
 [model]
 lm_layers = 1
 lora_rank = 8
 prefix_tokens = 4
 """
 
-TINY_BASELINE = """
-[train]
-max_steps = 200
-batch_size = 8
-lr = 3e-3
-warmup_steps = 10
-eval_every = 200
-checkpoint_every = 200
-
+TINY_BASELINE = tiny_train(200, warmup=10, lr=3e-3) + """
 [model]
 width = 64
 layers = 1

@@ -20,6 +20,7 @@ from ..errors import LampError, MotionFormatError
 from ..models.io import load_model
 from ..motion import Motion
 from . import decoding
+from .inputs import coarse_codes, lamp_motion, lamp_queries
 
 KINDS = ("prefix", "lamp", "baseline")
 MIN_FRAMES = 8          # 0.4 s at 20 fps: two motion tokens
@@ -130,18 +131,16 @@ class Captioner:
     def _step(self, feats: list[np.ndarray]):
         """(step function, bos, eos) for a batch of raw feature clips (each <= max_frames)."""
         if self.kind == "baseline":
-            from ..train.caption_training import coarse_codes
             vq, mean, std = self.tokenizer_model
             codes, counts = coarse_codes(vq, mean, std, feats)
             mem, pad = self.head.encode(torch.from_numpy(codes).to(self.device), torch.from_numpy(counts).to(self.device))
             return (lambda ids, rows: self.head.next_logprobs(mem, pad, ids, rows)), 101, 102
-        from ..train.caption_training import lamp_queries
         if self.kind == "prefix":
             from ..models.caption_prefix import CachedStep
             q = torch.from_numpy(lamp_queries(self.lamp, self.mean, self.std, feats)).to(self.device)
             return CachedStep(self.head, self.head.prefix(q)), self.head.bos, self.head.eos
         from ..models.lamp import DEC_TOKEN_ID
-        motion, keep = self._lamp_motion(feats)
+        motion, keep = lamp_motion(self.lamp, self.mean, self.std, feats)
         lamp = self.lamp
 
         def step(ids, rows):
@@ -149,11 +148,6 @@ class Captioner:
             states = lamp.fused_states(motion[rows], keep[rows], ids, valid, causal=True)[:, lamp.cfg.n_query:]
             return F.log_softmax(lamp.lm_logits(states[:, -1]).float(), -1)
         return step, DEC_TOKEN_ID, 102
-
-    def _lamp_motion(self, feats: list[np.ndarray]):
-        from ..data.batching import pad_batch
-        x, n = pad_batch([(f[: self.max_frames] - self.mean) / self.std for f in feats], 2 ** self.lamp.cfg.conv.down)
-        return self.lamp.encode_motion(torch.from_numpy(x).to(self.device), torch.from_numpy(n).to(self.device))
 
     @torch.no_grad()
     def caption_features(self, feats: list[np.ndarray], options: DecodeOptions = DecodeOptions(),

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..data.batching import pad_batch
+from ..captioning.inputs import coarse_codes, lamp_queries
 from ..data.layout import Entry, load_split
 from ..errors import LampError
 from ..models.caption_prefix import PrefixCaptioner, PrefixCaptionerConfig, prefix_caption_loss
@@ -21,7 +21,6 @@ from .array_cache import cache_path, cached_arrays
 from .config import TrainResult
 from .data import seed_everything
 from .run_config import Run, fit_best
-from .trainer import cpu_has_bf16
 
 CACHE_VERSION = 1
 
@@ -36,36 +35,6 @@ class CaptionSplit:
 
     def captions_of(self, clip: int) -> np.ndarray:
         return np.flatnonzero(self.caption_clip == clip)
-
-
-@torch.no_grad()
-def lamp_queries(lamp, mean: np.ndarray, std: np.ndarray, feats: list[np.ndarray], batch: int = 64) -> np.ndarray:
-    """(clips, Q, H) float32 query states of LaMP reading each raw feature clip (its first max_frames)."""
-    unit = 2 ** lamp.cfg.conv.down
-    feats = [f[: lamp.cfg.max_frames] for f in feats]
-    dev = next(lamp.parameters()).device
-    out = []
-    amp = torch.autocast("cpu", dtype=torch.bfloat16, enabled=dev.type == "cpu" and cpu_has_bf16())
-    for s in range(0, len(feats), batch):
-        x, n = pad_batch([(np.asarray(f, np.float32) - mean) / std for f in feats[s:s + batch]], unit)
-        with amp:
-            m, keep = lamp.encode_motion(torch.from_numpy(x).to(dev), torch.from_numpy(n).to(dev))
-            out.append(lamp.query_states(m, keep).float().cpu().numpy())
-    return np.concatenate(out)
-
-
-@torch.no_grad()
-def coarse_codes(tokenizer, tok_mean, tok_std, feats: list[np.ndarray], batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """(clips, max_tokens) codebook-0 codes (-1 past each end) and the valid count per clip."""
-    unit, n_max = tokenizer.cfg.unit, tokenizer.cfg.max_frames // tokenizer.cfg.unit
-    codes = np.full((len(feats), n_max), -1, np.int64)
-    counts = np.zeros(len(feats), np.int64)
-    for s in range(0, len(feats), batch):
-        x, n = pad_batch([(f[: tokenizer.cfg.max_frames] - tok_mean) / tok_std for f in feats[s:s + batch]], unit)
-        c, steps = tokenizer.encode(torch.from_numpy(x), torch.from_numpy(n))
-        codes[s:s + len(x), : c.shape[1]] = c[..., 0].numpy()
-        counts[s:s + len(x)] = steps.numpy()
-    return codes, counts
 
 
 def _texts(entries: list[Entry]) -> tuple[list[str], np.ndarray]:

@@ -20,6 +20,7 @@ from ..data.manifest import rows_for
 from ..errors import LampError
 from ..generation.condition import CONDITION_KINDS, TextConditioner
 from ..models.io import load_model, save_model
+from ..models.precision import frozen_autocast
 from ..models.length import LengthEstimator, LengthEstimatorConfig, length_loss
 from ..models.masked import MaskedTransformer, MaskedTransformerConfig, masked_loss
 from ..models.pose import POSE_DIMS, PoseGenerator, PoseGeneratorConfig, pose_loss
@@ -33,7 +34,6 @@ from .balance import repeat_factors, repeated_index
 from .config import TrainResult
 from .data import seed_everything
 from .run_config import Run, fit_best
-from .trainer import cpu_has_bf16
 
 MODELS = {"t2m": (MaskedTransformer, MaskedTransformerConfig), "residual": (ResidualTransformer, ResidualTransformerConfig),
           "length": (LengthEstimator, LengthEstimatorConfig), "pose": (PoseGenerator, PoseGeneratorConfig)}
@@ -96,8 +96,7 @@ def code_split(data_dir: Path, split: str, tokenizer, tok_mean, tok_std, conditi
         for t in e.texts:
             captions.append(t.caption)
             owner.append(k)
-    amp = torch.autocast("cpu", dtype=torch.bfloat16, enabled=conditioner.device == "cpu" and cpu_has_bf16())
-    with amp:
+    with frozen_autocast(conditioner.device):
         cond = conditioner(captions).float().cpu().numpy()
     return CodedSplit(codes, tokens, cond, np.asarray(owner), poses, [e.name for e in entries])
 

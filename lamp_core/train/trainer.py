@@ -20,6 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from lamp_core.errors import LampError
+from lamp_core.models.precision import cpu_has_bf16
 from lamp_core.train import checkpoint as ckpt
 from lamp_core.train.config import TrainConfig, TrainResult
 from lamp_core.train.data import EpochLoader, seed_everything, seed_step, to_device
@@ -83,14 +84,6 @@ def _print_line(step: int, total: int, metrics: dict, elapsed: float, done: int)
     shown = " ".join(f"{k} {v:.4g}" for k, v in metrics.items()
                      if k in ("loss", "acc", "contrastive", "matching", "generation", "motion_tokens", "reconstruction"))
     print(f"step {step}/{total} {shown} | {elapsed / 60:.1f} min, ETA {eta / 60:.1f} min", file=sys.stderr, flush=True)
-
-
-def cpu_has_bf16() -> bool:
-    """True on CPUs with native bf16 matmuls (AVX512-BF16 / AMX), where autocast is ~2.5x faster."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 class Trainer:
