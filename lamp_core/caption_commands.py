@@ -48,7 +48,7 @@ def cmd_eval_captions(args) -> int:
     from .generate_commands import DEFAULT_BUNDLE
     report = evaluate_captioners(Path(args.model or DEFAULT_BUNDLE), Path(args.data), split=args.split,
                                  beams=args.beams, limit=args.limit, bert_prompts=args.prompts,
-                                 fixtures=[Path(p) for p in args.fixture or []])
+                                 fixtures=[Path(p) for p in args.fixture or []], kinds=tuple(args.kinds))
     out = write_caption_report(report, Path(args.out))
     print(out.read_text())
     print(f"{out} (and {out.with_suffix('.json').name})")
@@ -81,6 +81,8 @@ def add_caption_eval_parser(esub) -> None:
     e.add_argument("--beams", type=int, default=5)
     e.add_argument("--limit", type=int, default=None, help="caption N clips spread evenly over the split (quicker)")
     e.add_argument("--prompts", type=int, default=64, help="LaMP-BertScore: how many test captions to generate from")
+    e.add_argument("--kinds", nargs="+", choices=("prefix", "lamp", "baseline"), default=["prefix", "lamp", "baseline"],
+                   help="which captioners to score (default all three)")
     e.add_argument("--fixture", action="append", help="also caption this file (e.g. a BVH from an unseen skeleton)")
     e.add_argument("--out", type=Path, default=Path("reports"))
     e.set_defaults(func=cmd_eval_captions)

@@ -28,13 +28,13 @@ from .clips import Clip, ClipConfig, clip_arrays, clips_of_take
 from .labels import Take
 from .layout import TextLine, write_split, write_texts
 from .sources import ARCHIVE_SOURCES, Skipped, default_shared_data, load_archive_source, load_folder_source
-from .splits import SplitConfig, assign_splits
+from .splits import SplitConfig, action_of, assign_splits
 from .text import tokenize
 
 BUILT_BY = "lamp data build"
 ALL_SOURCES = tuple(ARCHIVE_SOURCES)
 MANIFEST_COLUMNS = ("id", "split", "source", "source_file", "take", "start_frame", "end_frame", "fps", "mirrored",
-                    "content", "style", "actor", "license", "labels")
+                    "content", "action", "style", "actor", "license", "labels")
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,8 @@ def _write_files(tmp: Path, clips: list[Clip], split_of: dict[str, str], cfg: Bu
         t = clip.take
         rows.append({"id": clip.clip_id, "split": split, "source": t.source, "source_file": t.source_file,
                      "take": t.take_id, "start_frame": clip.start, "end_frame": clip.end, "fps": f"{cfg.clip.fps:g}",
-                     "mirrored": int(clip.mirrored), "content": clip.content or "", "style": clip.style or "",
+                     "mirrored": int(clip.mirrored), "content": clip.content or "",
+                     "action": clip.content or action_of(t) or "", "style": clip.style or "",
                      "actor": t.actor or "", "license": t.license, "labels": describe_labels(t.labels)})
     if n_train == 0:
         raise LampError("the train split is empty; add more takes (each source needs at least three groups to split)")

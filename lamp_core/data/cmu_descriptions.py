@@ -38,6 +38,11 @@ for _v in sorted(EVENT_VERBS):
     _FORMS.setdefault(third(_v), _v)
     _FORMS.setdefault(gerund(_v), _v)
 _FORMS.update(IRREGULAR)
+
+
+def base_verb(word: str) -> str | None:
+    """'hopping' -> 'hop', 'ran' -> 'run'; None for a word we do not read as a verb."""
+    return _FORMS.get(word.lower())
 _ING = {f for f, v in _FORMS.items() if f.endswith("ing") and f != v}
 _THIRD = {third(v) for v in EVENT_VERBS}
 _GLUE = sorted({k.replace("_", " ") for k in [*ACTIVITIES, *MANNER, *CHARACTERS, *DANCES, *TOOLS, *COUNT_NOUNS]

@@ -16,6 +16,12 @@ def read_manifest(root: Path) -> dict[str, dict[str, str]] | None:
         return {r["id"]: r for r in csv.DictReader(f)}
 
 
+def action_class(row: dict[str, str]) -> str:
+    """What a clip shows, for balancing: its action (content tag, "idle" or a CMU verb; corpora built
+    before the action column fall back to content), else its source."""
+    return row.get("action") or row.get("content") or row.get("source", "")
+
+
 def rows_for(root: Path, names: list[str]) -> list[dict[str, str]] | None:
     """The manifest row of each entry name (a sub-clip ``ID#k`` shares its clip's row); None when the
     folder has no manifest or any name is missing from it."""

@@ -1,6 +1,8 @@
 """Train/val/test splits that cannot leak: whole groups (an actor when the source names one, else a
 take) go to one split, so no test clip shares a take, or a performer, with training. A few
-content x style combinations are held out entirely for a compositional test.
+content x style combinations are held out entirely for a compositional test. Every action that
+has clips at all has some in training: a model cannot learn, and a test cannot fairly ask for, an
+action it never saw (the CMU jumps once all fell into val and test by subject).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cmu_descriptions import GERUND_OBJECT, LOCOMOTION, SEQ_VERBS, base_verb, parse_description
 from .labels import Take
 
 # Styles that mean the same thing in Bandai-Namco datasets 1 and 2: a combination held out under one
@@ -37,6 +40,22 @@ def combo_of(take: Take) -> tuple[str, str] | None:
     if not lab.content or not lab.style:
         return None
     return lab.content, STYLE_SYNONYMS.get(lab.style, lab.style)
+
+
+def action_of(take: Take) -> str | None:
+    """The take's action: its content label, "idle", or the first motion verb of a CMU description
+    ("jump, balance" -> "jump", "Start Hop Stop" -> "hop")."""
+    lab = take.labels
+    if lab.content:
+        return lab.content
+    if lab.idle:
+        return "idle"
+    parsed = parse_description(lab.description) if lab.description else None
+    for event in parsed.events if parsed else ():
+        for word in (event.verb, *event.rest.split()):
+            if (verb := base_verb(word) or word) in (LOCOMOTION | SEQ_VERBS) - GERUND_OBJECT:
+                return verb
+    return None
 
 
 def group_of(take: Take) -> str:
@@ -85,4 +104,27 @@ def assign_splits(clip_counts: dict[str, int], takes: list[Take], cfg: SplitConf
                 got[split] += n
             for tid in groups[g]:
                 out[tid] = split
+    _cover_every_action(out, clip_counts, takes)
     return out
+
+
+def _cover_every_action(split_of: dict[str, str], clip_counts: dict[str, int], takes: list[Take]) -> None:
+    """Move, for each action with no training clip, the smallest group that has it (val before test)
+    into train. Moves whole groups, so nothing leaks; rare actions are the only thing that moves."""
+    members: dict[str, list[Take]] = defaultdict(list)     # held-out combos never move
+    for t in takes:
+        if split_of.get(t.take_id) in ("train", "val", "test"):
+            members[group_of(t)].append(t)
+    action = {t.take_id: action_of(t) for ts in members.values() for t in ts}
+    for _ in range(len(members)):
+        trained = {action[t] for t, s in split_of.items() if s == "train" and t in action}
+        missing = sorted({a for t, s in split_of.items() if s in ("val", "test") and t in action
+                          and (a := action[t]) is not None and a not in trained})
+        if not missing:
+            return
+        candidates = [g for g, ts in members.items()
+                      if any(action[t.take_id] == missing[0] and split_of[t.take_id] != "train" for t in ts)]
+        rank = lambda g: ({"val": 0, "test": 1}[split_of[members[g][0].take_id]],
+                          sum(clip_counts.get(t.take_id, 0) for t in members[g]), g)
+        for t in members[min(candidates, key=rank)]:
+            split_of[t.take_id] = "train"

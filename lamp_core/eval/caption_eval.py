@@ -19,7 +19,7 @@ import numpy as np
 from ..captioning.captioner import Captioner, DecodeOptions
 from ..captioning.metrics import BERTSCORE_MODEL, bert_score, caption_metrics
 from ..data.layout import load_split
-from ..data.manifest import rows_for
+from ..data.manifest import action_class, rows_for
 from ..errors import LampError
 from ..formats.atomic import atomic_write_text
 
@@ -34,7 +34,7 @@ CONTENT_WORDS = {
     "bye": ("wav", "bye", "goodbye"), "byebye": ("wav", "bye", "goodbye"),
     "bow": ("bow",), "guide": ("guid", "gestur", "show", "point", "way"), "respond": ("respond", "answer", "rais"),
     "call": ("call", "beckon", "wav"), "punch": ("punch",), "kick": ("kick",), "slash": ("slash", "sword"),
-    "jump": ("jump", "hop", "leap"), "squat": ("squat", "crouch"), "kick-left": ("kick",), "kick-right": ("kick",),
+    "jump": ("jump", "hop", "leap"), "hop": ("hop", "jump", "leap"), "squat": ("squat", "crouch"), "kick-left": ("kick",), "kick-right": ("kick",),
     "idle": ("stand", "idle", "still", "wait"),
 }
 SIDES = {"left": "left", "right": "right", "both": "both"}
@@ -115,7 +115,8 @@ def lamp_bertscore(bundle: Path, captioner: Captioner, prompts: list[str], secon
 
 
 def evaluate_captioners(bundle: Path, data: Path, split: str = "test", beams: int = 5, limit: int | None = None,
-                        bert_prompts: int = 64, fixtures: list[Path] | None = None) -> CaptionReport:
+                        bert_prompts: int = 64, fixtures: list[Path] | None = None,
+                        kinds: tuple[str, ...] = ("prefix", "lamp", "baseline")) -> CaptionReport:
     entries = load_split(data, split)
     if not entries:
         raise LampError(f"{data}: the {split} split has no clips")
@@ -124,9 +125,9 @@ def evaluate_captioners(bundle: Path, data: Path, split: str = "test", beams: in
     feats = [e.features for e in entries]
     refs = [[t.caption for t in e.texts] for e in entries]
     rows = rows_for(data, [e.name for e in entries])
-    contents = [r.get("content", "") for r in rows] if rows else None
+    contents = [action_class(r) for r in rows] if rows else None   # CMU clips count too (jump, hop, walk)
     reports, prefix = [], None
-    for kind in ("prefix", "lamp", "baseline"):
+    for kind in kinds:
         try:
             cap = Captioner.load(bundle, kind=kind)
         except LampError as e:

@@ -15,7 +15,7 @@ from ..errors import LampError
 from .quantize import expand
 
 WEIGHTS = "model.safetensors"
-FEATURE_KINDS = ("lamp", "baseline", "vq", "pose")  # models that read or write 263-d features
+FEATURE_KINDS = ("lamp", "baseline", "vq", "pose", "evaluator")  # models that read or write 263-d features
 CONFIG = "model.json"
 
 
@@ -23,6 +23,7 @@ def _kinds():
     from .baseline import BaselineConfig, DualEncoder
     from .caption_prefix import PrefixCaptioner, PrefixCaptionerConfig
     from .caption_seq2seq import Seq2SeqCaptioner, Seq2SeqCaptionerConfig
+    from .evaluator import EvaluatorConfig, MotionTextEvaluator
     from .lamp import LaMP, LaMPConfig
     from .length import LengthEstimator, LengthEstimatorConfig
     from .masked import MaskedTransformer, MaskedTransformerConfig
@@ -34,7 +35,8 @@ def _kinds():
             "residual": (ResidualTransformer, ResidualTransformerConfig),
             "length": (LengthEstimator, LengthEstimatorConfig), "pose": (PoseGenerator, PoseGeneratorConfig),
             "captioner": (PrefixCaptioner, PrefixCaptionerConfig),
-            "caption-baseline": (Seq2SeqCaptioner, Seq2SeqCaptionerConfig)}
+            "caption-baseline": (Seq2SeqCaptioner, Seq2SeqCaptionerConfig),
+            "evaluator": (MotionTextEvaluator, EvaluatorConfig)}
 
 
 def _frozen(model) -> set[str]:
@@ -68,7 +70,8 @@ def save_model(model: torch.nn.Module, mean: np.ndarray | None, std: np.ndarray 
     tmp.replace(folder / WEIGHTS)
     kind = kind_of(model)
     meta = {"kind": kind, "config": model.cfg.to_dict()}
-    if kind in ("lamp", "baseline", "caption-baseline") or (kind == "captioner" and model.cfg.lm == "builtin"):
+    reads_minilm = kind in ("lamp", "baseline", "caption-baseline", "evaluator")
+    if reads_minilm or (kind == "captioner" and model.cfg.lm == "builtin"):
         from ..text.minilm import weights_digest
         meta["text_model"] = TEXT_MODEL
         meta["text_model_sha256"] = weights_digest()

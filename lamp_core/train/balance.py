@@ -8,7 +8,11 @@ more often without the common ones being thinned out.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+
+from ..data.manifest import action_class, rows_for
 
 
 def repeat_factors(classes: list[str], threshold: float) -> np.ndarray:
@@ -25,3 +29,17 @@ def repeated_index(factors: np.ndarray) -> np.ndarray:
     """Clip indices with clip i appearing round(factors[i]) times (at least once), in order."""
     times = np.maximum(1, np.rint(factors).astype(np.int64))
     return np.repeat(np.arange(len(factors)), times)
+
+
+def balanced_index(threshold: float, data_dir: Path, names: list[str]) -> np.ndarray | None:
+    """Repeat-factor sampling over the manifest's action labels ([data] repeat_threshold); folders
+    without a manifest (HumanML3D, KIT-ML) train on the plain order, and say so."""
+    if threshold <= 0:
+        return None
+    rows = rows_for(data_dir, names)
+    if rows is None:
+        print(f"{data_dir}: no manifest.csv labels for these clips, so no repeat-factor sampling")
+        return None
+    index = repeated_index(repeat_factors([action_class(r) for r in rows], threshold))
+    print(f"repeat-factor sampling (threshold {threshold}): {len(names)} clips -> {len(index)} per epoch")
+    return index

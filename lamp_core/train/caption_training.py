@@ -18,6 +18,7 @@ from ..models.caption_prefix import PrefixCaptioner, PrefixCaptionerConfig, pref
 from ..models.caption_seq2seq import Seq2SeqCaptioner, Seq2SeqCaptionerConfig, caption_loss
 from ..models.io import load_model, save_model
 from .array_cache import cache_path, cached_arrays
+from .balance import balanced_index
 from .config import TrainResult
 from .data import seed_everything
 from .run_config import Run, fit_best
@@ -72,15 +73,18 @@ def caption_split(data_dir: Path, split: str, kind: str, model_folder: Path) -> 
 
 
 class CaptionDataset(Dataset):
-    """One item per clip: its frozen input and one of its captions (random, seeded by the trainer)."""
+    """One item per clip (or per entry of ``index``, which may repeat clips): its frozen input and one
+    of its captions (random, seeded by the trainer)."""
 
-    def __init__(self, data: CaptionSplit, random: bool = True):
+    def __init__(self, data: CaptionSplit, random: bool = True, index: np.ndarray | None = None):
         self.data, self.random = data, random
+        self.index = np.arange(len(data.lengths)) if index is None else index
 
     def __len__(self) -> int:
-        return len(self.data.lengths)
+        return len(self.index)
 
     def __getitem__(self, i: int) -> dict:
+        i = int(self.index[i])
         caps = self.data.captions_of(i)
         k = caps[np.random.randint(len(caps))] if self.random else caps[0]
         return {"input": self.data.inputs[i], "length": int(self.data.lengths[i]), "caption": self.data.captions[k]}
@@ -171,8 +175,10 @@ def train_captioner(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
         return {"val_loss": total / n, "val_acc": acc / n}
 
     saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "inputs": run.inputs}
-    result, exports = fit_best(run, model, CaptionDataset(train), lambda m, b: caption_batch_loss(run.kind, m, b),
-                               out_dir, collate, eval_fn if val is not None else None, saved)
+    index = balanced_index(float(run.data.get("repeat_threshold", 0.0)), data_dir, train.names)
+    result, exports = fit_best(run, model, CaptionDataset(train, index=index),
+                               lambda m, b: caption_batch_loss(run.kind, m, b), out_dir, collate,
+                               eval_fn if val is not None else None, saved)
     folder = out_dir / "model"
     if not exports:
         return result, folder

@@ -16,7 +16,6 @@ import torch
 from torch.utils.data import Dataset
 
 from ..data.layout import load_split, read_mean_std
-from ..data.manifest import rows_for
 from ..errors import LampError
 from ..generation.condition import CONDITION_KINDS, TextConditioner
 from ..models.io import load_model, save_model
@@ -30,7 +29,7 @@ from ..models.residual import (
     residual_loss,
 )
 from .array_cache import cache_path, cached_arrays
-from .balance import repeat_factors, repeated_index
+from .balance import balanced_index
 from .config import TrainResult
 from .data import seed_everything
 from .run_config import Run, fit_best
@@ -170,20 +169,6 @@ def build_generator(kind: str, model_cfg: dict, tokenizer_cfg, cond_dim: int):
         raise LampError(f"[model]: {e}") from None
 
 
-def _balanced_index(run: Run, data_dir: Path, train: CodedSplit) -> np.ndarray | None:
-    """Repeat-factor sampling over the manifest's content labels ([data] repeat_threshold); folders
-    without a manifest (HumanML3D, KIT-ML) train on the plain order, and say so."""
-    threshold = float(run.data.get("repeat_threshold", 0.0))
-    if threshold <= 0:
-        return None
-    rows = rows_for(data_dir, train.names)
-    if rows is None:
-        print(f"{data_dir}: no manifest.csv labels for these clips, so no repeat-factor sampling")
-        return None
-    index = repeated_index(repeat_factors([r.get("content") or r.get("source", "") for r in rows], threshold))
-    print(f"repeat-factor sampling (threshold {threshold}): {len(train.names)} clips -> {len(index)} per epoch")
-    return index
-
 
 def train_generator(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResult, Path]:
     data_dir, out_dir = Path(data_dir), Path(out_dir)
@@ -223,7 +208,8 @@ def train_generator(run: Run, data_dir: Path, out_dir: Path) -> tuple[TrainResul
 
     saved = {"kind": run.kind, "data": str(data_dir), "model": model.cfg.to_dict(), "inputs": run.inputs,
              "data_sampling": run.data}
-    train_set = CodedDataset(splits["train"], index=_balanced_index(run, data_dir, splits["train"]))
+    threshold = float(run.data.get("repeat_threshold", 0.0))
+    train_set = CodedDataset(splits["train"], index=balanced_index(threshold, data_dir, splits["train"].names))
     result, exports = fit_best(run, model, train_set, lambda m, b: generation_loss(run.kind, m, b),
                                out_dir, collate, eval_fn if val is not None else None, saved)
     folder = out_dir / "model"

@@ -1,5 +1,6 @@
-"""``lamp train lamp|baseline``: pretrain LaMP (or the contrastive baseline) on a HumanML3D-layout
-folder, pick the best checkpoint by validation R-precision, and export a model folder.
+"""``lamp train lamp|baseline|evaluator``: pretrain LaMP (or the contrastive baseline, or the independent
+evaluator) on a HumanML3D-layout folder, pick the best checkpoint by validation R-precision, and export
+a model folder.
 
 Configuration: see ``run_config.py``.
 """
@@ -18,10 +19,12 @@ from ..eval.retrieval import evaluate
 from ..eval.retrieval_eval import similarity_matrices, test_pairs
 from ..models.baseline import BaselineConfig, DualEncoder, baseline_losses
 from ..models.conv import ConvConfig
+from ..models.evaluator import EvaluatorConfig, MotionTextEvaluator, evaluator_losses
 from ..models.io import save_model
 from ..models.lamp import LaMP, LaMPConfig
 from ..models.lamp_losses import LossWeights, lamp_losses
 from ..text.minilm import load_tokenizer
+from .balance import balanced_index
 from .config import TrainResult
 from .data import seed_everything
 from .run_config import Run, fit_best, load_run  # noqa: F401  (load_run re-exported)
@@ -58,6 +61,8 @@ def build_model(kind: str, model_cfg: dict):
     if "conv" in d:
         d["conv"] = ConvConfig(**d["conv"])
     try:
+        if kind == "evaluator":
+            return MotionTextEvaluator(EvaluatorConfig(**d))
         return LaMP(LaMPConfig(**d)) if kind == "lamp" else DualEncoder(BaselineConfig(**d))
     except TypeError as e:
         raise LampError(f"[model]: {e}") from None
@@ -77,7 +82,11 @@ def train_retrieval_model(run: Run, data_dir: Path, out_dir: Path) -> tuple[Trai
     if tokens is not None:
         share_encoder(model, tokens.model)
     train_set = MotionTextDataset(data_dir, "train", max_frames=model.cfg.max_frames)
-    unit = 2 ** model.cfg.conv.down
+    names = [e.name for e in train_set.entries]
+    index = balanced_index(float(run.data.get("repeat_threshold", 0.0)), data_dir, names)
+    if index is not None:   # rare actions drawn more often ([data] repeat_threshold)
+        train_set.entries = [train_set.entries[i] for i in index]
+    unit = 2 ** model.cfg.conv.down if hasattr(model.cfg, "conv") else 4
     collate = Collate(load_tokenizer(), unit=unit, max_tokens=model.cfg.max_text_tokens)
     try:
         val = test_pairs(data_dir, "val", max_frames=model.cfg.max_frames, unit=unit)
@@ -88,6 +97,8 @@ def train_retrieval_model(run: Run, data_dir: Path, out_dir: Path) -> tuple[Trai
     weights = LossWeights(**run.loss) if run.kind == "lamp" else None
 
     def loss_fn(m, batch):
+        if run.kind == "evaluator":
+            return evaluator_losses(m, batch)
         if run.kind != "lamp":
             return baseline_losses(m, batch)
         if tokens is not None:

@@ -13,7 +13,7 @@ import tomllib
 from ..errors import LampError
 from .config import TrainConfig
 
-RETRIEVAL_KINDS = ("lamp", "baseline")
+RETRIEVAL_KINDS = ("lamp", "baseline", "evaluator")
 GENERATION_KINDS = ("vq", "t2m", "residual", "length", "pose")
 CAPTION_KINDS = ("captioner", "caption-baseline")
 KINDS = RETRIEVAL_KINDS + GENERATION_KINDS + CAPTION_KINDS

@@ -8,7 +8,7 @@ from collections import defaultdict
 import numpy as np
 
 from lamp_core.data.labels import Labels, Take
-from lamp_core.data.splits import SplitConfig, assign_splits
+from lamp_core.data.splits import SplitConfig, action_of, assign_splits
 from lamp_core.motion import Motion
 
 _STILL = Motion(np.zeros((50, 22, 3)))
@@ -68,3 +68,31 @@ def test_takes_without_clips_get_no_split():
     takes, counts = _corpus()
     counts[takes[0].take_id] = 0
     assert takes[0].take_id not in assign_splits(counts, takes, SplitConfig())
+
+
+def _cmu(i: int, actor: str, description: str) -> Take:
+    return Take(f"cmu/{i:03d}", "cmu", f"{i}.bvh", _STILL, Labels(source="cmu", description=description), "test", actor)
+
+
+def test_every_action_with_clips_has_training_clips():
+    """Once all 13 CMU jump takes fell into val/test by subject, and no model could learn to jump."""
+    takes, counts = _corpus()
+    for seed in range(6):
+        jumps = [_cmu(500 + i, f"cmu-j{i}", "forward jump" if i % 2 else "Start Hop Stop") for i in range(4)]
+        walks = [_cmu(600 + i, f"cmu-w{i % 5}", "walk") for i in range(20)]
+        all_takes = takes + jumps + walks
+        all_counts = {**counts, **{t.take_id: 2 for t in jumps + walks}}
+        split = assign_splits(all_counts, all_takes, SplitConfig(seed=seed, unseen_combos=(("kick", "sad"),)))
+        by_action = defaultdict(set)
+        for t in all_takes:
+            by_action[action_of(t)].add(split[t.take_id])
+        assert by_action["jump"] >= {"train"} and by_action["hop"] >= {"train"}
+        assert all("train" in s for a, s in by_action.items() if s & {"val", "test"})
+        assert all(split[t.take_id] == "unseen" for t in takes if (t.labels.content, t.labels.style) == ("kick", "sad"))
+
+
+def test_action_of_reads_labels_and_cmu_descriptions():
+    assert action_of(_take(1, content="wave-left-hand")) == "wave-left-hand"
+    assert action_of(_cmu(1, "cmu-01", "jump, balance")) == "jump"
+    assert action_of(_cmu(2, "cmu-01", "Start Hop Stop")) == "hop"
+    assert action_of(_cmu(3, "cmu-01", "slow walk/stride")) == "walk"
