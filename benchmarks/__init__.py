@@ -1,1 +1,1 @@
-"""Speed and memory benchmarks; run all with ``python -m benchmarks`` (or ``make bench``)."""
+"""``python -m benchmarks`` (or ``make bench``) runs ``lamp bench``; the suites live in lamp_core/bench."""

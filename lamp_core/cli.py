@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--features", action="store_true", help=".npy output holds 263-d HumanML3D features")
     c.set_defaults(func=cmd_convert)
 
+    from .bench_commands import add_bench_parser
     from .caption_commands import add_caption_parser
     from .data.commands import add_data_parser
     from .generate_commands import add_generate_parsers
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_parsers(sub)
     add_generate_parsers(sub)
     add_caption_parser(sub)
+    add_bench_parser(sub)
     return p
 
 

@@ -6,24 +6,25 @@ synthetic 120 fps SMPL-22 take always. Export: a 10 s clip and a 2-minute clip a
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from lamp_core.formats import read, write
-from lamp_core.motion import Motion
+from ..formats import read, write
+from ..motion import Motion
+from .common import median_time, row, skipped
 
-from .common import median_time
-
-REPO = Path(__file__).resolve().parents[1]
-FIXTURE = REPO.parent / "shared" / "fixtures" / "assimp__01_01.bvh"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = Path(os.environ.get("LAMP_SHARED", REPO.parent / "shared")) / "fixtures" / "assimp__01_01.bvh"
+FIXTURE_ROW = "bvh import (CMU cgspeed 31 joints, 120 fps)"
 
 
 def _synthetic(seconds: float, fps: float) -> Motion:
-    from lamp_core.motion.kinematics import forward_kinematics
-    from lamp_core.motion.rotations import axis_angle_to_matrix
-    from lamp_core.motion.skeleton import rest_offsets
+    from ..motion.kinematics import forward_kinematics
+    from ..motion.rotations import axis_angle_to_matrix
+    from ..motion.skeleton import rest_offsets
 
     n = int(seconds * fps)
     t = np.arange(n) / fps
@@ -34,22 +35,22 @@ def _synthetic(seconds: float, fps: float) -> Motion:
     return Motion(P, fps)
 
 
-def run() -> list[dict]:
+def run(quick: bool = False, bundle: Path | None = None) -> list[dict]:
+    reps = 3 if quick else 7
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if FIXTURE.exists():
-            n = 2752
-            t = median_time(lambda: read(FIXTURE))
-            rows.append({"name": "bvh import (CMU cgspeed 31 joints, 120 fps)", "seconds": t, "frames_per_s": n / t})
+            rows.append(row(FIXTURE_ROW, median_time(lambda: read(FIXTURE), reps), 2752, "frames"))
+        else:
+            rows.append(skipped(FIXTURE_ROW, f"{FIXTURE} is absent"))
         m120 = _synthetic(60, 120)
         src = write(m120, tmp / "synthetic120.bvh")
-        t = median_time(lambda: read(src))
-        rows.append({"name": "bvh import (SMPL-22, 120 fps, 60 s)", "seconds": t, "frames_per_s": m120.n_frames / t})
+        rows.append(row("bvh import (SMPL-22, 120 fps, 60 s)", median_time(lambda: read(src), reps),
+                        m120.n_frames, "frames"))
         for secs in (10, 120):
             m = _synthetic(secs, 20)
             out_frames = int((m.n_frames - 1) * 30 / 20) + 1
-            t = median_time(lambda: write(m, tmp / "out.bvh", fps=30), repeats=5)
-            rows.append({"name": f"bvh export ({secs} s clip, 30 fps out)", "seconds": t,
-                         "frames_per_s": out_frames / t})
+            t = median_time(lambda m=m: write(m, tmp / "out.bvh", fps=30), min(reps, 5))
+            rows.append(row(f"bvh export ({secs} s clip, 30 fps out)", t, out_frames, "frames"))
     return rows
