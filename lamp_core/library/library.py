@@ -64,8 +64,9 @@ def _clip_row(it: LibraryItem) -> tuple:
 
 
 class MotionLibrary(SearchMixin):
-    def __init__(self, path: Path, con: sqlite3.Connection):
+    def __init__(self, path: Path, con: sqlite3.Connection, read_only: bool = False):
         self.path = path
+        self.read_only = read_only
         self._con = con
         self._lock = threading.RLock()
         self._indexes: dict[tuple[str, int], tuple[VectorIndex, int]] = {}
@@ -75,11 +76,17 @@ class MotionLibrary(SearchMixin):
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path: str | Path, create: bool = True) -> "MotionLibrary":
-        """Open (or create) a library file; a LampError naming the file for anything else."""
+    def open(cls, path: str | Path, create: bool = True, read_only: bool = False) -> "MotionLibrary":
+        """Open (or create) a library file; a LampError naming the file for anything else.
+
+        ``read_only`` is for files nothing else writes while open (the shipped example library): the
+        file is read through an immutable SQLite connection, so not a byte of it, nor a journal or
+        lock file beside it, is written, and every change is refused."""
         p = Path(path).expanduser()
         if p.is_dir():
             raise LampError(f"{p}: is a folder; give a library file name (e.g. motions.lamplib)")
+        if read_only:
+            return cls(p, schema.connect_read_only(p), read_only=True)
         exists = p.exists()
         if not exists and not create:
             raise LampError(f"{p}: no motion library there")
@@ -118,7 +125,7 @@ class MotionLibrary(SearchMixin):
         self.close()
 
     def __repr__(self) -> str:
-        return f"MotionLibrary({str(self.path)!r})"
+        return f"MotionLibrary({str(self.path)!r}{', read_only=True' if self.read_only else ''})"
 
     # ------------------------------------------------------------------ plumbing
     def _db(self) -> sqlite3.Connection:
@@ -138,6 +145,8 @@ class MotionLibrary(SearchMixin):
         """One transaction: everything inside commits together or not at all."""
         with self._lock:
             con = self._db()
+            if self.read_only:
+                raise LampError(f"{self.path}: this library is open read-only; nothing was changed")
             try:
                 con.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as e:

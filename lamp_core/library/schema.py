@@ -136,6 +136,31 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """An immutable connection to an existing library (``MotionLibrary.open(read_only=True)``):
+    SQLite takes no locks and writes nothing, not even -wal/-shm files, so it suits files that
+    nothing writes while they are open (a WAL file beside it would be ignored: keep such files in
+    rollback-journal mode, as scripts/build_default_library.py leaves the shipped one)."""
+    if not path.is_file():
+        raise LampError(f"{path}: no motion library there")
+    if check_header(path) != LAMP_APP_ID:
+        raise _not_ours(path, "not marked as a LaMP motion library")
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
+                              isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise LampError(f"{path}: cannot open the library ({e})") from None
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as e:
+        con.close()
+        raise LampError(f"{path}: the library file is damaged or unreadable ({e})") from None
+    if not TABLES <= tables:
+        con.close()
+        raise LampError(f"{path}: the library file is damaged (missing tables: {', '.join(sorted(TABLES - tables))})")
+    return con
+
+
 def prepare(con: sqlite3.Connection, path: Path, fresh: bool) -> None:
     """Switch to WAL, create the schema in a fresh file, or verify an existing one is ours."""
     try:

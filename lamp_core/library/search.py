@@ -20,9 +20,10 @@ Progress = Callable[[str, int, int], None]  # (what, done, total), as elsewhere 
 
 
 class SearchMixin:
-    """Needs from the host (MotionLibrary): path, _lock, _query, _write, _fresh_indexes, _clip_count,
-    _indexes, ids, motion and __len__."""
+    """Needs from the host (MotionLibrary): path, read_only, _lock, _query, _write, _fresh_indexes,
+    _clip_count, _indexes, ids, motion and __len__."""
     _lock: threading.RLock
+    read_only: bool
     _indexes: dict[tuple[str, int], tuple[VectorIndex, int]]  # (model_id, dim) -> (vectors, clips refused)
 
     # ------------------------------------------------------------------ embeddings
@@ -149,7 +150,13 @@ class SearchMixin:
 
     def _ensure_embedded(self, embedder: Embedder, auto_embed: bool) -> None:
         """Before the query meets the model: embed stale clips, or refuse to search without them."""
-        if auto_embed and self.stale(embedder):
+        stale = self.stale(embedder) if auto_embed or self.read_only else []
+        if stale and self.read_only:  # reembedding would write: say which model the file was built for
+            built = ", ".join(self.models()) or "none"
+            raise LampError(f"{self.path}: {len(stale):,} clips have no vector from model {embedder.model_id} and "
+                            f"this library is read-only (it holds vectors of: {built}); search it with that "
+                            f"model, or build your own library with `lamp library add`")
+        if stale:
             self.reembed(embedder, drop_others=False)
         self._index(str(embedder.model_id), int(embedder.dim))
 
