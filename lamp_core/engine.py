@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from .errors import LampError
-from .generation.bundle import read_bundle
+from .generation.bundle import GENERATION_PARTS, read_bundle
 from .generation.condition import TextConditioner
 from .generation.warp import place, placement, warp_between, warp_to_keys
 from .models.io import load_model
@@ -81,7 +81,8 @@ class Engine:
         meta, parts = read_bundle(Path(bundle_dir))
         models = {}
         for name, folder in parts.items():
-            models[name] = load_model(folder, device=device, expect=name)
+            if name in GENERATION_PARTS:       # captioners and the evaluator load on their own
+                models[name] = load_model(folder, device=device, expect=name)
         vq, vq_mean, vq_std, _, _ = models["vq"]
         t2m_meta = _json(parts["t2m"])
         cond_kind = "lamp" if str(t2m_meta.get("condition", "lamp")).startswith("lamp") else "minilm"

@@ -9,6 +9,10 @@ is generated at the clip's own length; then, in that evaluator's space:
 - FID: Fréchet distance between generated and real motion embeddings (Gaussian fits)
 - MM-Dist: mean distance between a caption and the motion generated from it
 - Diversity: mean distance between random pairs of generated motions (real motions give the target)
+- MultiModality: for a few captions, many motions each; mean distance between two motions of one caption
+
+With ``repeats`` > 1 the whole set is generated again with other seeds and every number is the mean
+over repeats with its 95% interval (the field uses 20 repeats on a GPU; CPU runs use fewer).
 
 Real motions get the same row, as the ceiling. Numbers are comparable between rows of one report
 (same evaluator, same captions), not with papers' HumanML3D numbers.
@@ -17,7 +21,7 @@ Real motions get the same row, as the ceiling. Numbers are comparable between ro
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,15 +42,52 @@ class GenerationScores:
     diversity: float
     n: int
     seconds_per_motion: float = 0.0
+    repeats: int = 1
+    intervals: dict[str, float] = field(default_factory=dict)   # fid/mm_dist/diversity -> 95% half-width
+    multimodality: float | None = None
 
     def row(self) -> str:
         rp = " | ".join(f"{self.r_precision[f'R@{k}'][0]:.1f} ± {self.r_precision[f'R@{k}'][1]:.1f}" for k in (1, 2, 3))
+
+        def pm(key: str) -> str:
+            value = getattr(self, key)
+            return f"{value:.3f} ± {self.intervals[key]:.3f}" if key in self.intervals else f"{value:.3f}"
         speed = f"{self.seconds_per_motion:.2f}" if self.seconds_per_motion else "–"
-        return f"| {self.name} | {rp} | {self.fid:.3f} | {self.mm_dist:.3f} | {self.diversity:.3f} | {speed} |"
+        mm = f"{self.multimodality:.3f}" if self.multimodality is not None else "–"
+        return f"| {self.name} | {rp} | {pm('fid')} | {pm('mm_dist')} | {pm('diversity')} | {mm} | {speed} |"
 
 
-HEADER = ("| motions | R-prec top-1 | top-2 | top-3 | FID | MM-Dist | Diversity | s/motion |\n"
-          "|---|---|---|---|---|---|---|---|")
+HEADER = ("| motions | R-prec top-1 | top-2 | top-3 | FID | MM-Dist | Diversity | MultiModality | s/motion |\n"
+          "|---|---|---|---|---|---|---|---|---|")
+
+
+def interval(values) -> tuple[float, float]:
+    """Mean and 95% half-width (normal approximation) of repeated measurements; 0 width for one."""
+    v = np.asarray(values, np.float64)
+    return float(v.mean()), float(1.96 * v.std() / np.sqrt(len(v))) if len(v) > 1 else 0.0
+
+
+def combine(runs: list["GenerationScores"]) -> "GenerationScores":
+    """One row from the same engine's repeats: means with 95% intervals over repeats."""
+    if len(runs) == 1:
+        return runs[0]
+    first = runs[0]
+    rp = {k: interval([r.r_precision[k][0] for r in runs]) for k in first.r_precision}
+    means = {k: interval([getattr(r, k) for r in runs]) for k in ("fid", "mm_dist", "diversity")}
+    return GenerationScores(first.name, rp, means["fid"][0], means["mm_dist"][0], means["diversity"][0], first.n,
+                            float(np.mean([r.seconds_per_motion for r in runs])), len(runs),
+                            {k: v[1] for k, v in means.items()}, first.multimodality)
+
+
+def multimodality(embeddings: np.ndarray, pairs: int = 10, seed: int = 0) -> float:
+    """(texts, samples, D) embeddings of several motions per text: mean distance of random same-text pairs."""
+    rng = np.random.default_rng(seed)
+    t, s, _ = embeddings.shape
+    a, b = rng.integers(s, size=(t, pairs)), rng.integers(s, size=(t, pairs))
+    keep = a != b
+    rows = np.repeat(np.arange(t)[:, None], pairs, 1)
+    d = np.linalg.norm(embeddings[rows, a] - embeddings[rows, b], axis=-1)
+    return float(d[keep].mean())
 
 
 def frechet(a: np.ndarray, b: np.ndarray) -> float:
@@ -103,8 +144,10 @@ def generated_features(engine, captions: list[str], frames: list[int], seed: int
 
 @torch.no_grad()
 def evaluate_generation(engines: dict[str, tuple[object, bool]], evaluator: Evaluator, data_root: Path,
-                        split: str = "test", n: int = 256, seed: int = 0, progress=None) -> list[GenerationScores]:
-    """engines: row name -> (Engine, use the residual stage). The first ``n`` clips of ``split``."""
+                        split: str = "test", n: int = 256, seed: int = 0, progress=None, repeats: int = 1,
+                        mm_texts: int = 0, mm_samples: int = 30) -> list[GenerationScores]:
+    """engines: row name -> (Engine, use the residual stage). ``n`` clips of ``split`` (a seeded pick);
+    ``repeats`` generations of the whole set; MultiModality over ``mm_texts`` captions x ``mm_samples``."""
     entries = load_split(Path(data_root), split)
     idx = np.random.default_rng(seed).permutation(len(entries))[:n]
     pairs = test_pairs(data_root, split, 196, 4, seed, [entries[i] for i in sorted(idx)])
@@ -114,9 +157,22 @@ def evaluate_generation(engines: dict[str, tuple[object, bool]], evaluator: Eval
     t_emb, real_emb = evaluator.embed(captions, real)
     rows = [score("real motions", t_emb, real_emb, real_emb, seed=seed)]
     for name, (engine, residual) in engines.items():
-        feats, secs = generated_features(engine, captions, [len(f) for f in real], seed, residual, progress)
-        _, gen_emb = evaluator.embed(captions, feats)
-        rows.append(score(name, t_emb, gen_emb, real_emb, seed=seed, seconds=secs))
+        runs = []
+        for r in range(repeats):
+            feats, secs = generated_features(engine, captions, [len(f) for f in real], seed + 100_003 * r, residual,
+                                             progress)
+            _, gen_emb = evaluator.embed(captions, feats)
+            runs.append(score(name, t_emb, gen_emb, real_emb, seed=seed + r, seconds=secs))
+        row = combine(runs)
+        if mm_texts:
+            picked = captions[:mm_texts]
+            embs = []
+            for k, cap in enumerate(picked):
+                many, _ = generated_features(engine, [cap] * mm_samples, [len(real[k])] * mm_samples,
+                                             seed + 7_919 * (k + 1), residual)
+                embs.append(evaluator.embed([cap] * mm_samples, many)[1])
+            row.multimodality = multimodality(np.stack(embs), seed=seed)
+        rows.append(row)
     return rows
 
 
@@ -127,8 +183,9 @@ def write_generation_report(rows: list[GenerationScores], out: Path, evaluator: 
     out.parent.mkdir(parents=True, exist_ok=True)
     text = "\n".join([
         f"# Text-to-motion generation on {data_root} ({split}, {rows[0].n} captions)", "",
-        f"Evaluator: {evaluator.model_id} ({evaluator.kind}); R-precision in batches of 32 "
-        "(20 repeats, ± 95% interval); each caption generated at its clip's length with a fixed seed.", "",
+        f"Evaluator: {evaluator.model_id} ({evaluator.kind}); R-precision in batches of 32, each caption generated "
+        f"at its clip's length with a fixed seed; ± is a 95% interval over {rows[-1].repeats} generation "
+        "repeat(s) (over 20 shuffles of the batches where there is one repeat).", "",
         HEADER, *[r.row() for r in rows], ""])
     atomic_write_text(out, text)
     atomic_write_text(out.with_suffix(".json"), json.dumps([asdict(r) for r in rows], indent=2))

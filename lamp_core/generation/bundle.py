@@ -10,7 +10,8 @@ from pathlib import Path
 from ..errors import LampError
 from ..formats.atomic import atomic_write_text
 
-PARTS = ("lamp", "vq", "t2m", "residual", "length", "pose", "captioner", "caption-baseline")
+PARTS = ("lamp", "vq", "t2m", "residual", "length", "pose", "captioner", "caption-baseline", "evaluator")
+GENERATION_PARTS = ("lamp", "vq", "t2m", "residual", "length", "pose")   # what Engine.load reads
 REQUIRED = ("vq", "t2m")
 BUNDLE = "bundle.json"
 BUNDLE_VERSION = 1
