@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_convert)
 
     from .bench_commands import add_bench_parser
+    from .body_commands import add_body_parser
     from .caption_commands import add_caption_parser
     from .data.commands import add_data_parser
     from .generate_commands import add_generate_parsers
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_generate_parsers(sub)
     add_caption_parser(sub)
     add_bench_parser(sub)
+    add_body_parser(sub)
     return p
 
 
