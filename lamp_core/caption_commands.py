@@ -11,7 +11,7 @@ from .errors import LampError
 
 def _captioner(args):
     from .captioning.captioner import Captioner
-    from .generate_commands import DEFAULT_BUNDLE
+    from .assets import DEFAULT_BUNDLE
     return Captioner.load(Path(args.model or DEFAULT_BUNDLE), kind=args.kind, device=args.device)
 
 
@@ -45,7 +45,7 @@ def cmd_caption(args) -> int:
 
 def cmd_eval_captions(args) -> int:
     from .eval.caption_eval import evaluate_captioners, write_caption_report
-    from .generate_commands import DEFAULT_BUNDLE
+    from .assets import DEFAULT_BUNDLE
     report = evaluate_captioners(Path(args.model or DEFAULT_BUNDLE), Path(args.data), split=args.split,
                                  beams=args.beams, limit=args.limit, bert_prompts=args.prompts,
                                  fixtures=[Path(p) for p in args.fixture or []], kinds=tuple(args.kinds))

@@ -77,7 +77,11 @@ class Engine:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, bundle_dir: str | Path, device: str = "cpu") -> "Engine":
+    def load(cls, bundle_dir: str | Path | None = None, device: str = "cpu") -> "Engine":
+        """The bundle at ``bundle_dir``; with none, the default model that ships in assets/."""
+        if bundle_dir is None:
+            from .assets import DEFAULT_BUNDLE
+            bundle_dir = DEFAULT_BUNDLE
         meta, parts = read_bundle(Path(bundle_dir))
         models = {}
         for name, folder in parts.items():

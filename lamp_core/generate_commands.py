@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .assets import DEFAULT_BUNDLE
 from .errors import LampError
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_BUNDLE = REPO / "assets" / "models" / "default"
 OUTPUT_SUFFIXES = (".bvh", ".npy")
 
 

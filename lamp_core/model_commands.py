@@ -8,11 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+from .assets import DEFAULT_LAMP as DEFAULT_MODEL
+from .assets import SHIPPED_LIBRARY
 from .errors import LampError
-
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_MODEL = REPO / "assets" / "models" / "default" / "lamp"
-SHIPPED_LIBRARY = REPO / "assets" / "library" / "default.sqlite"  # scripts/build_default_library.py
 
 
 def default_library() -> Path:
@@ -115,7 +113,7 @@ def _variants(specs: list[str] | None) -> dict[str, Path]:
 
 def cmd_eval_suite(args) -> int:
     from .eval.suite import SECTIONS, SuiteConfig, run_suite
-    from .generate_commands import DEFAULT_BUNDLE
+    from .assets import DEFAULT_BUNDLE
     if args.data is None:
         raise LampError("lamp eval needs --data CORPUS (a folder made by lamp data build), or a WHAT: "
                         "retrieval, generation, vq, captions")
@@ -154,7 +152,7 @@ def cmd_eval_vq(args) -> int:
 def cmd_eval_generation(args) -> int:
     from .engine import Engine
     from .eval.generation_eval import Evaluator, evaluate_generation, write_generation_report
-    from .generate_commands import DEFAULT_BUNDLE
+    from .assets import DEFAULT_BUNDLE
     engine = Engine.load(args.model or DEFAULT_BUNDLE)
     engines = {f"{engine.name} (all codebooks)": (engine, True), f"{engine.name} (coarse codebook)": (engine, False)}
     for name, folder in _variants(args.variant).items():

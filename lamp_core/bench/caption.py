@@ -18,7 +18,7 @@ from .common import median_time, row, skipped
 def run(quick: bool = False, bundle: Path | None = None) -> list[dict]:
     from ..captioning.captioner import Captioner, DecodeOptions
     from ..data.synthetic import walking_motion
-    from ..generate_commands import DEFAULT_BUNDLE
+    from ..assets import DEFAULT_BUNDLE
     bundle = Path(bundle or DEFAULT_BUNDLE)
     decoders = {"beam 5": DecodeOptions(beams=5, n_best=1), "greedy": DecodeOptions(method="greedy")}
     names = {k: f"caption a 10 s clip, {k}" for k in decoders}

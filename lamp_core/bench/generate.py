@@ -25,7 +25,7 @@ def _name(stage: str) -> str:
 
 def run(quick: bool = False, bundle: Path | None = None) -> list[dict]:
     from ..engine import Engine
-    from ..generate_commands import DEFAULT_BUNDLE
+    from ..assets import DEFAULT_BUNDLE
     bundle = Path(bundle or DEFAULT_BUNDLE)
     stages = {True: _name("with residual"), False: _name("coarse codebook only")}
     try:

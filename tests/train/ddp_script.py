@@ -14,10 +14,10 @@ import sys
 
 import torch
 import torch.distributed as dist
+from tiny_task import NoisyLinearSet, TinyNet, mse_loss, param_hash, tiny_config
 
 from lamp_core.errors import LampError
 from lamp_core.train import Trainer, seed_everything
-from tiny_task import NoisyLinearSet, TinyNet, mse_loss, param_hash, tiny_config
 
 CFG = dict(max_steps=6, eval_every=0, checkpoint_every=0, log_every=2)
 

@@ -4,6 +4,7 @@ a log file, and a rerun that skips what is finished."""
 from __future__ import annotations
 
 import pytest
+from torchrun_util import run_torchrun
 
 from lamp_core.cli import main
 from lamp_core.engine import Engine
@@ -75,23 +76,9 @@ def test_not_a_corpus_is_a_clear_error(tmp_path, capsys):
 
 def test_train_all_under_torchrun(tiny_models, trained, tmp_path):
     """Two CPU ranks share one process group across stages; rank 0 exports and logs, and both finish."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-           "-m", "lamp_core.cli", "train", "all", "--data", str(tiny_models / "syn"), "--out", str(tmp_path / "run"),
-           "--configs", str(trained / "configs"), "--device", "cpu", "--only", "vq", "lamp", "evaluator"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    try:
-        log, _ = proc.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        log, _ = proc.communicate()
-        pytest.fail(f"torchrun train all timed out:\n{log[-4000:]}")
-    assert proc.returncode == 0, log[-4000:]
+    run_torchrun(["-m", "lamp_core.cli", "train", "all", "--data", str(tiny_models / "syn"), "--out",
+                  str(tmp_path / "run"), "--configs", str(trained / "configs"), "--device", "cpu",
+                  "--only", "vq", "lamp", "evaluator"], timeout=300)
     for stage in ("vq", "lamp", "evaluator"):
         assert '"world_size": 2' in (tmp_path / "run" / stage / "DONE").read_text()
     assert (tmp_path / "run" / "train-all.log").read_text().count("[train all] lamp: finished") == 1

@@ -4,21 +4,18 @@ pickle-free files and a two-process torchrun run."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
+from tiny_task import NoisyLinearSet, TinyNet, mse_loss, param_hash, tensors_hash, tiny_config
+from torchrun_util import run_torchrun
 
 from lamp_core.errors import LampError
 from lamp_core.train import TrainConfig, Trainer, load_trainable, lr_factor, seed_everything
 from lamp_core.train.optim import build_optimizer
-from tiny_task import NoisyLinearSet, TinyNet, mse_loss, param_hash, tensors_hash, tiny_config
 
 HERE = Path(__file__).resolve().parent
 
@@ -237,20 +234,8 @@ def test_bad_loss_fn_output_is_a_lamp_error(tmp_path):
 
 
 def torchrun(mode: str, out: Path) -> None:
-    """Two CPU processes under torchrun; on a timeout the whole process group is killed (no orphans)."""
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
-        [str(HERE), str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")]))
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-           str(HERE / "ddp_script.py"), mode, str(out)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    try:
-        log, _ = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        log, _ = proc.communicate()
-        pytest.fail(f"torchrun {mode} timed out:\n{log[-4000:]}")
-    assert proc.returncode == 0, log[-4000:]
+    """Two CPU processes under torchrun running ddp_script.py in ``mode``."""
+    run_torchrun([str(HERE / "ddp_script.py"), mode, str(out)], pythonpath=(str(HERE), str(HERE.parents[1])))
 
 
 def check_ddp_hashes(out: Path) -> None:
