@@ -1,171 +1,315 @@
-"""The main window: viewport, a timeline with play/pause and scrubbing, open/export and drag-and-drop.
+"""The main window: the viewport and timeline in the middle, dockable panels around them (layout kept in
+QSettings), menus, a status bar with model / device / last job, drag-and-drop, session files and autosave.
 
-File reads run on a worker thread; the GUI touches results only in slots."""
+The window appears before any model loads: ``load_models`` starts the engine load as a background Job, and
+every later model call, file read and export is a Job too, so the UI thread only ever draws and dispatches."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSlider,
-                               QVBoxLayout, QWidget)
-from superqt.utils import thread_worker
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from lamp_core.formats import read, readable_suffixes, write
-from lamp_core.motion import Motion
+from lamp_core.formats import read, readable_suffixes
+from lamp_core.session_file import SUFFIX as SESSION_SUFFIX
 
+from .autosave import Autosaver
+from .context import AppContext
+from .dialogs.export_dialog import ExportDialog
+from .dialogs.shortcuts_dialog import ShortcutsDialog
+from .jobs import JobRunner
+from .menus import build_menus
+from .model_hub import ModelHub
+from .panels.caption_panel import CaptionPanel
+from .panels.clip_list import ClipListPanel
+from .panels.library_panel import LibraryPanel
+from .panels.prompt_panel import PromptPanel
+from .panels.timeline import Timeline
+from .session import Clip, Session
+from .session_files import SessionFilesMixin
 from .viewport.view import Viewport
 
+LAYOUT_VERSION = 1
 
-class MainWindow(QMainWindow):
-    def __init__(self):
+
+def _app_data_dir() -> Path:
+    return Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or Path.home() / ".lamp-studio")
+
+
+class MainWindow(SessionFilesMixin, QMainWindow):
+    def __init__(self, bundle: str | Path | None = None, device: str = "cpu", settings: QSettings | None = None,
+                 autosave_dir: str | Path | None = None, load_models: bool = True, autosave_ms: int = 30000):
         super().__init__()
         self.setWindowTitle("LaMP Studio")
-        self.resize(1280, 800)
-        self.motion: Motion | None = None
-        self.frame = 0
+        self.resize(1400, 900)
+        self.confirm_discard = True          # ask before unsaved work is dropped (tests turn it off)
+        self.messages: list[tuple[str, str]] = []
+        self._box: QMessageBox | None = None
+        self._dialogs = []
+        self.settings = settings if settings is not None else QSettings()
+        self.jobs = JobRunner(self)
+        self.hub = ModelHub(bundle, device)
+        self.session = Session(self)
+        self.ctx = AppContext(self.jobs, self.hub, self.session, self.settings, self.notify, self.status)
+
         self.viewport = Viewport(self)
-        self.play_button = QPushButton("Play")
-        self.slider = QSlider(Qt.Horizontal)
-        self.slider.setEnabled(False)
-        self.time_label = QLabel("no clip")
-        # Playback keys (Space, arrows, Home/End) belong to the window's shortcuts, not to whichever
-        # widget has focus: the GL view would orbit on arrows, the slider step, the button click.
-        for w in (self.viewport, self.slider, self.play_button):
-            w.setFocusPolicy(Qt.NoFocus)
-        bar = QHBoxLayout()
-        bar.addWidget(self.play_button)
-        bar.addWidget(self.slider, 1)
-        bar.addWidget(self.time_label)
+        self.timeline = Timeline()
         central = QWidget()
         lay = QVBoxLayout(central)
-        lay.setContentsMargins(0, 0, 0, 4)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
         lay.addWidget(self.viewport, 1)
-        lay.addLayout(bar)
+        lay.addWidget(self.timeline)
         self.setCentralWidget(central)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._tick)
-        self.play_button.clicked.connect(self.toggle_play)
-        self.slider.valueChanged.connect(self.set_frame)
-        self._build_menus()
+        self.viewport.setFocusPolicy(Qt.NoFocus)
+
+        self.prompt = PromptPanel(self.ctx)
+        self.clips = ClipListPanel(self.session)
+        self.captions = CaptionPanel(self.ctx)
+        self.library = LibraryPanel(self.ctx)
+        self.docks = {}
+        for key, title, widget, area in (("prompt", "Prompt", self.prompt, Qt.LeftDockWidgetArea),
+                                         ("clips", "Clips", self.clips, Qt.LeftDockWidgetArea),
+                                         ("library", "Library", self.library, Qt.RightDockWidgetArea),
+                                         ("captions", "Captions", self.captions, Qt.RightDockWidgetArea)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock-{key}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[key] = dock
+        self.resizeDocks([self.docks["prompt"], self.docks["library"]], [330, 480], Qt.Horizontal)
+        self.resizeDocks([self.docks["prompt"], self.docks["clips"]], [420, 300], Qt.Vertical)
+        self.actions_by_name = build_menus(self)
+
+        self.model_label, self.device_label, self.job_label = QLabel("Model: not loaded"), QLabel(device), QLabel("")
+        for w in (self.job_label, self.device_label, self.model_label):
+            self.statusBar().addPermanentWidget(w)
+        self.device_label.setToolTip("Device the models run on")
+        self.statusBar().showMessage("Type a prompt and press Ctrl+Enter, or drop BVH / .npy files here")
+
+        self.timeline.frame_changed.connect(self._show_frame)
+        self.session.current_changed.connect(self._current_changed)
+        self.session.undo_stack.cleanChanged.connect(self._update_title)
+        self.session.clips_changed.connect(self._update_title)
+        self.prompt.busy_changed.connect(self.actions_by_name["cancel"].setEnabled)
+        self.actions_by_name["cancel"].setEnabled(False)
+        self.captions.use_as_prompt.connect(self._use_as_prompt)
+        self.jobs.job_ended.connect(self._job_ended)
         self.setAcceptDrops(True)
-        self.statusBar().showMessage("Open or drop a BVH / .npy motion file (File ▸ Open, Ctrl+O)")
-        self._workers = []
+        self._shown_uid = None
+        self._shown_motion = None
 
-    # ------------------------------------------------------------------ menus
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Open…", QKeySequence.Open, self.open_dialog)
-        self._action(file_menu, "&Export BVH…", "Ctrl+E", self.export_dialog)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
-        view = self.menuBar().addMenu("&View")
-        self._action(view, "&Frame character", "F", self.frame_character)
-        play = self.menuBar().addMenu("&Playback")
-        self._action(play, "Play / pause", "Space", self.toggle_play)
-        self._action(play, "Next frame", "Right", lambda: self.step(1))
-        self._action(play, "Previous frame", "Left", lambda: self.step(-1))
-        self._action(play, "Forward 10 frames", "Shift+Right", lambda: self.step(10))
-        self._action(play, "Back 10 frames", "Shift+Left", lambda: self.step(-10))
-        self._action(play, "First frame", "Home", lambda: self.set_frame(0))
-        self._action(play, "Last frame", "End", lambda: self.set_frame(10 ** 9))
+        self._default_layout = self.saveState(LAYOUT_VERSION)
+        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+        folder = Path(autosave_dir) if autosave_dir else _app_data_dir() / "autosave"
+        self.autosaver = Autosaver(self.session, folder, self.view_state, autosave_ms, self)
+        self._update_title()
+        if load_models:
+            self.load_models()   # a background job: the window shows while the model loads
 
-    def _action(self, menu, text, shortcut, slot) -> QAction:
-        a = QAction(text, self)
-        a.setShortcut(QKeySequence(shortcut))
-        a.triggered.connect(slot)
-        menu.addAction(a)
-        self.addAction(a)
-        return a
+    # ------------------------------------------------------------------ messages
+    def notify(self, title: str, message: str) -> None:
+        """Tell the user something went wrong without blocking: one non-modal box gathers the messages."""
+        self.messages.append((title, message))
+        self.status(f"{title}: {message}")
+        if self._box is not None and self._box.isVisible():
+            self._box.setText(f"{self._box.text()}\n\n{title}: {message}")
+            return
+        self._box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, self)
+        self._box.setWindowModality(Qt.NonModal)
+        self._box.show()
 
-    # ------------------------------------------------------------------ motion
-    def set_motion(self, motion: Motion) -> None:
-        self.motion = motion
-        self.slider.blockSignals(True)
-        self.slider.setRange(0, motion.n_frames - 1)
-        self.slider.setEnabled(True)
-        self.slider.blockSignals(False)
-        self.timer.setInterval(int(round(1000 / motion.fps)))
-        self.set_frame(0)
-        self.viewport.frame_character(motion.joints[0])
-        name = Path(motion.provenance.source).name if motion.provenance.source else repr(motion)
-        self.statusBar().showMessage(f"{name}: {motion.n_frames} frames at {motion.fps:g} fps")
+    def status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+
+    def _job_ended(self, job) -> None:
+        if job.outcome in ("done", "failed") and job.name not in ("library", "export"):
+            self.job_label.setText(f"Last job: {job.name} {job.seconds:.2f} s")
+
+    # ------------------------------------------------------------------ models
+    def load_models(self) -> None:
+        """Load the generator in the background; the window works (import, play, export) meanwhile."""
+        self.model_label.setText(f"Model: loading {self.hub.bundle.name}…")
+
+        def done(engine):
+            self.model_label.setText(f"Model: {engine.name}")
+            self.model_label.setToolTip(str(self.hub.bundle))
+            self.device_label.setText(str(engine.device))
+            self.prompt.engine_loaded(engine)
+            self.status(f"Model {engine.name} ready on {engine.device}")
+            if not self.library.search.text():
+                self.library.run_search()      # list what the library holds
+
+        def failed(message):
+            self.model_label.setText("Model: failed to load")
+            self.notify("Could not load the model", message)
+
+        self.jobs.run("load model", lambda progress, cancelled: self.hub.engine(), on_done=done, on_error=failed)
+
+    def cancel_jobs(self) -> None:
+        self.prompt.cancel()
+
+    # ------------------------------------------------------------------ current clip and frames
+    @property
+    def motion(self):
+        clip = self.session.current
+        return clip.motion if clip is not None else None
+
+    @property
+    def frame(self) -> int:
+        return self.timeline.frame
 
     def set_frame(self, frame: int) -> None:
-        if self.motion is None:
-            return
-        frame = max(0, min(int(frame), self.motion.n_frames - 1))
-        self.frame = frame
-        if self.slider.value() != frame:
-            self.slider.blockSignals(True)
-            self.slider.setValue(frame)
-            self.slider.blockSignals(False)
-        self.viewport.show_pose(self.motion.joints[frame])
-        self.time_label.setText(f"{frame / self.motion.fps:6.2f} s   frame {frame + 1}/{self.motion.n_frames}")
+        self.timeline.set_frame(frame)
 
-    def step(self, delta: int) -> None:
-        self.set_frame(self.frame + delta)
-
-    def toggle_play(self) -> None:
-        if self.motion is None:
-            return
-        if self.timer.isActive():
-            self.timer.stop()
-            self.play_button.setText("Play")
+    def _current_changed(self, clip: Clip | None) -> None:
+        if clip is None:
+            self.timeline.set_clip(0, 20.0)
+            self.viewport.clear()
         else:
-            self.timer.start()
-            self.play_button.setText("Pause")
+            same = clip.uid == self._shown_uid
+            if not (same and clip.motion is self._shown_motion):
+                self.viewport.set_path(clip.motion.joints)
+                if not same:
+                    self.viewport.frame_character(clip.motion.joints[0])
+                self.timeline.set_clip(clip.motion.n_frames, clip.motion.fps, keep_frame=same)
+        self._shown_uid = clip.uid if clip else None
+        self._shown_motion = clip.motion if clip else None
 
-    def _tick(self) -> None:
-        if self.motion is not None:
-            self.set_frame((self.frame + 1) % self.motion.n_frames)
+    def _show_frame(self, frame: int) -> None:
+        m = self.motion
+        if m is not None:
+            self.viewport.show_pose(m.joints[min(frame, m.n_frames - 1)])
 
     def frame_character(self) -> None:
         if self.motion is not None:
             self.viewport.frame_character(self.motion.joints[self.frame])
 
-    # ------------------------------------------------------------------ files
-    def open_path(self, path: str | Path) -> None:
-        """Read a motion file on a worker thread; errors become a message, the current clip stays."""
-        path = Path(path)
-        self.statusBar().showMessage(f"Reading {path.name}…")
-        worker = thread_worker(read, start_thread=False, ignore_errors=True)(path)
-        worker.returned.connect(self.set_motion)
-        worker.errored.connect(lambda e, p=path: self._show_error(f"Could not open {p.name}", e))
-        worker.finished.connect(lambda w=worker: self._workers.remove(w) if w in self._workers else None)
-        self._workers.append(worker)
-        worker.start()
-
-    def _show_error(self, title: str, error: Exception) -> None:
-        self.statusBar().showMessage(f"{title}: {error}")
-        QMessageBox.warning(self, title, str(error))
-
-    def open_dialog(self) -> None:
-        patterns = " ".join(f"*{s}" for s in readable_suffixes())
-        path, _ = QFileDialog.getOpenFileName(self, "Open motion", "", f"Motion files ({patterns})")
-        if path:
-            self.open_path(path)
-
-    def export_dialog(self) -> None:
-        if self.motion is None:
-            self.statusBar().showMessage("Nothing to export: open a motion first")
+    def edit_motion(self, kind: str) -> None:
+        """Mirror / in-place / foot cleanup of the current clip, as one undoable step."""
+        clip = self.session.current
+        if clip is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export BVH", "motion.bvh", "BVH (*.bvh)")
-        if path:
-            try:
-                out = write(self.motion, path)
-            except Exception as e:  # noqa: BLE001 - shown to the user, nothing is lost
-                self._show_error("Export failed", e)
+        from lamp_core.motion.foot_cleanup import cleanup_feet
+        fn, text = {"mirror": (lambda m: m.mirror(), "Mirror"), "in_place": (lambda m: m.in_place(), "Make in place"),
+                    "feet": (cleanup_feet, "Clean up feet")}[kind]
+        motion, uid = clip.motion, clip.uid
+        self.jobs.run(kind, lambda progress, cancelled: fn(motion),
+                      on_done=lambda m: self.session.update(uid, f"{text} {clip.name!r}", motion=m),
+                      on_error=lambda msg: self.notify(f"{text} failed", msg))
+
+    # ------------------------------------------------------------------ files in
+    def import_paths(self, paths) -> None:
+        """Read motion files (off the UI thread) into the session and caption each; anything that is not a
+        readable motion file gets a message and changes nothing."""
+        for path in map(Path, paths):
+            if path.suffix.lower() == SESSION_SUFFIX:
+                self.open_session(path)
+            elif path.is_dir():
+                self.notify("Cannot import a folder", f"{path}: is a folder; drop motion files "
+                                                      f"({', '.join(readable_suffixes())}) instead")
+            elif path.suffix.lower() not in readable_suffixes():
+                self.notify(f"Cannot import {path.name}", f"{path.name}: LaMP Studio reads "
+                                                          f"{', '.join(readable_suffixes())} motion files, not "
+                                                          f"'{path.suffix or 'no suffix'}'")
             else:
-                self.statusBar().showMessage(f"Wrote {out}")
+                self.jobs.run("read", lambda progress, cancelled, p=path: read(p),
+                              on_done=lambda m, p=path: self._imported(p, m),
+                              on_error=lambda msg, p=path: self.notify(f"Could not open {p.name}", msg))
+
+    def open_path(self, path: str | Path) -> None:
+        self.import_paths([path])
+
+    def _imported(self, path: Path, motion) -> None:
+        clip = Clip.new(path.stem, motion)
+        self.session.add([clip], f"Import {path.name}")
+        self.status(f"{path.name}: {motion.n_frames} frames at {motion.fps:g} fps")
+        self.captions.caption(clip.uid)
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_path(url.toLocalFile())
-                break
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.import_paths([u.toLocalFile() for u in urls])
+
+    def import_dialog(self) -> None:
+        patterns = " ".join(f"*{s}" for s in readable_suffixes())
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import motions", self._folder(), f"Motion files ({patterns})")
+        self.import_paths(paths)
+
+    def open_dialog(self) -> None:
+        patterns = " ".join(f"*{s}" for s in [SESSION_SUFFIX] + readable_suffixes())
+        path, _ = QFileDialog.getOpenFileName(self, "Open", self._folder(), f"Sessions and motions ({patterns})")
+        if path:
+            self.import_paths([path])
+
+    def _folder(self) -> str:
+        return str(self.settings.value("files/folder", str(Path.home())))
+
+    def _update_title(self, *_) -> None:
+        try:
+            dirty = self.session.dirty
+        except RuntimeError:  # the undo stack is already gone: the window is being destroyed
+            return
+        name = self.session.path.name if self.session.path else "untitled"
+        self.setWindowTitle(f"{name}{'*' if dirty else ''} — LaMP Studio")
+
+    # ------------------------------------------------------------------ dialogs and views
+    def export_dialog(self) -> ExportDialog | None:
+        clip = self.session.current
+        if clip is None:
+            self.status("Nothing to export: generate or open a clip first")
+            return None
+        dialog = ExportDialog(self.ctx, clip, self)
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _, d=dialog: self._dialogs.remove(d) if d in self._dialogs else None)
+        dialog.open()
+        return dialog
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.menuBar(), self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About LaMP Studio", "LaMP Studio: text to motion, motion to text, and a searchable "
+                                                     f"motion library on a local LaMP model.\n\nModel bundle: {self.hub.bundle}")
+
+    def focus_library_search(self) -> None:
+        self.docks["library"].show()
+        self.docks["library"].raise_()
+        self.library.search.setFocus()
+        self.library.search.selectAll()
+
+    def _use_as_prompt(self, text: str) -> None:
+        self.prompt.prompt.setPlainText(text)
+        self.docks["prompt"].show()
+        self.prompt.prompt.setFocus()
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_layout, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+
+    def closeEvent(self, event) -> None:
+        if not self._may_discard():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.jobs.cancel_all()
+        self.timeline.pause()
+        self.jobs.wait(15000)
+        self.autosaver.finish()
+        self.hub.close()
+        super().closeEvent(event)

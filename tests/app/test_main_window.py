@@ -1,4 +1,7 @@
-"""The window under a real X server (pytest-xvfb) with Mesa GL: open a clip, see it, scrub, export."""
+"""The window under a real X server (pytest-xvfb) with Mesa GL: it opens at once, loads the model in the
+background, shows a dropped clip, survives bad drops, remembers its layout and lists its shortcuts."""
+
+import time
 
 import numpy as np
 import pytest
@@ -6,77 +9,84 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from app.main_window import MainWindow  # noqa: E402
-from lamp_core.formats import read, write  # noqa: E402
+from gui_helpers import activate, drop_files, grab
+
+from lamp_core.formats import write
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(800, 600)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def test_window_shows_before_the_model_loads_and_the_status_bar_names_it(make_window, qtbot, tiny_lamp_bundle):
+    t0 = time.perf_counter()
+    w = make_window(bundle=tiny_lamp_bundle, load_models=True)
+    assert time.perf_counter() - t0 < 10, "the window must not wait for the model"
+    assert w.isVisible() and not w.hub.engine_loaded
+    assert "loading" in w.model_label.text()
+    qtbot.waitUntil(lambda: w.hub.engine_loaded and "loading" not in w.model_label.text(), timeout=60000)
+    assert w.hub.engine().name in w.model_label.text()
+    assert w.device_label.text() == "cpu"
+    assert [m.text() for m in w.menuBar().actions()] == ["&File", "&Edit", "&View", "&Generate", "&Help"]
 
 
-def _grab(w) -> np.ndarray:
-    img = w.viewport.grabFramebuffer()
-    ptr = img.constBits()
-    return np.array(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 4].copy()
-
-
-def test_opening_a_file_shows_the_skeleton_and_scrubbing_moves_it(window, qtbot, walk, tmp_path):
-    empty = _grab(window)
+def test_dropping_a_file_shows_the_skeleton_and_scrubbing_moves_it(window, qtbot, walk, tmp_path):
+    empty = grab(window)
     path = write(walk, tmp_path / "walk.bvh")
-    window.open_path(path)
+    drop_files(window, [path])
     qtbot.waitUntil(lambda: window.motion is not None, timeout=5000)
+    assert window.session.current.name == "walk"
     assert window.motion.n_frames == walk.n_frames
-    first = _grab(window)
+    first = grab(window)
     assert (first != empty).mean() > 0.001, "the skeleton should appear in the viewport"
-    window.set_frame(40)
-    assert window.slider.value() == 40
-    later = _grab(window)
-    assert (later != first).any(), "scrubbing should change the picture"
+    window.timeline.slider.setValue(40)              # as a user's drag does
+    assert window.frame == 40
+    assert (grab(window) != first).any(), "scrubbing should change the picture at once"
 
 
-def test_bad_file_gives_a_message_and_keeps_the_current_clip(window, qtbot, walk, tmp_path, monkeypatch):
-    shown = []
-    monkeypatch.setattr("app.main_window.QMessageBox.warning", lambda *a: shown.append(a[2]))
-    window.set_motion(walk)
-    bad = tmp_path / "broken.bvh"
-    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00junk")
-    window.open_path(bad)
-    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
-    assert "broken.bvh" in shown[0]
-    assert window.motion is walk
+@pytest.mark.parametrize("kind", ["folder", "pdf", "corrupt bvh", "empty npy"])
+def test_bad_drops_give_a_message_and_lose_nothing(window, qtbot, walk, tmp_path, kind):
+    from gui_helpers import add_clip
+    add_clip(window, walk)
+    before = window.session.clips
+    if kind == "folder":
+        bad = tmp_path / "some folder"
+        bad.mkdir()
+    elif kind == "pdf":
+        bad = tmp_path / "paper.pdf"
+        bad.write_bytes(b"%PDF-1.4\n%junk")
+    elif kind == "corrupt bvh":
+        bad = tmp_path / "broken.bvh"
+        bad.write_text("HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0\n")
+    else:
+        bad = tmp_path / "nothing.npy"
+        np.save(bad, np.zeros((0, 22, 3), np.float32))
+    drop_files(window, [bad])
+    qtbot.waitUntil(lambda: bool(window.messages), timeout=5000)
+    title, text = window.messages[-1]
+    assert bad.name in title + text
+    assert window.session.clips == before and window.motion is walk
+    assert window._box is not None and window._box.isVisible() and not window._box.isModal()
 
 
-def test_playback_keys(window, qtbot, walk):
+def test_layout_is_remembered(make_window, qtbot):
+    w = make_window()
+    w.docks["library"].hide()
+    w.close()
+    again = make_window()
+    assert not again.docks["library"].isVisible()
+    assert again.docks["prompt"].isVisible()
+    again.reset_layout()
+    assert again.docks["library"].isVisible()
+
+
+def test_shortcuts_window_lists_the_menus_shortcuts(window, qtbot):
+    activate(window, qtbot)
     from PySide6.QtCore import Qt
-    window.set_motion(walk)
-    window.activateWindow()
     from PySide6.QtWidgets import QApplication
-    if not window.isActiveWindow():  # no window manager under Xvfb: make it active by hand
-        QApplication.setActiveWindow(window)
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
-    qtbot.keyClick(window, Qt.Key_Right)
-    assert window.frame == 1
-    qtbot.keyClick(window, Qt.Key_Right, Qt.ShiftModifier)
-    assert window.frame == 11
-    qtbot.keyClick(window, Qt.Key_End)
-    assert window.frame == walk.n_frames - 1
-    qtbot.keyClick(window, Qt.Key_Home)
-    assert window.frame == 0
-    qtbot.keyClick(window, Qt.Key_Space)
-    qtbot.waitUntil(lambda: window.frame > 2, timeout=3000)
-    qtbot.keyClick(window, Qt.Key_Space)
-    assert not window.timer.isActive()
-
-
-def test_export_writes_a_file_that_reads_back(window, walk, tmp_path, monkeypatch):
-    window.set_motion(walk)
-    target = tmp_path / "out.bvh"
-    monkeypatch.setattr("app.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
-    window.export_dialog()
-    assert np.abs(read(target).joints - walk.on_floor().joints).max() < 1e-3
+    qtbot.keyClick(window, Qt.Key_F1)
+    dialogs = [w for w in QApplication.topLevelWidgets() if w.windowTitle() == "Keyboard shortcuts" and w.isVisible()]
+    assert dialogs
+    tree = dialogs[0].tree
+    rows = {tree.topLevelItem(i).child(j).text(0): tree.topLevelItem(i).child(j).text(1)
+            for i in range(tree.topLevelItemCount()) for j in range(tree.topLevelItem(i).childCount())}
+    assert rows["Generate"].startswith("Ctrl+Return")
+    assert rows["Play / pause"] == "Space"
+    assert "Ctrl+Shift+Z" in rows["Redo"]
+    dialogs[0].close()

@@ -1,0 +1,40 @@
+"""Small helpers the GUI tests share (imported as a module: conftest files are not importable by name)."""
+
+import numpy as np
+
+
+def grab(w) -> np.ndarray:
+    """The viewport's pixels (what the user sees), for before/after comparisons."""
+    img = w.viewport.grabFramebuffer()
+    ptr = img.constBits()
+    return np.array(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 4].copy()
+
+
+def activate(w, qtbot) -> None:
+    """Make the window active (no window manager under Xvfb) so its shortcuts receive key presses."""
+    from PySide6.QtWidgets import QApplication
+    w.activateWindow()
+    if not w.isActiveWindow():
+        QApplication.setActiveWindow(w)
+    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
+
+
+def add_clip(w, motion, name="walk"):
+    from app.session import Clip
+    clip = Clip.new(name, motion)
+    w.session.add([clip])
+    return clip
+
+
+def drop_files(w, paths):
+    """Drag files onto the window and drop them, as a file manager does."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = QDragEnterEvent(w.rect().center(), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(w, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(w.rect().center()), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(w, drop)
