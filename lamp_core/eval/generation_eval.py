@@ -95,7 +95,8 @@ def frechet(a: np.ndarray, b: np.ndarray) -> float:
     mu1, mu2 = a.mean(0), b.mean(0)
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     covmean = np.real(linalg.sqrtm(s1 @ s2))
-    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * covmean))
+    # identical sets give a tiny negative from sqrtm's rounding; a distance is never below 0
+    return max(0.0, float(((mu1 - mu2) ** 2).sum() + np.trace(s1 + s2 - 2 * covmean)))
 
 
 class Evaluator:
