@@ -29,6 +29,7 @@ def _positive_fps(text: str) -> float:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    from .export import RIG_OPTIONS
     from .formats import read, write
     from .formats.bvh import prepare_for_export
 
@@ -37,9 +38,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
         raise LampError(f"{dst}: output would overwrite the input; choose another name")
     motion = read(src)
     out_motion = prepare_for_export(motion, args.fps, args.in_place, args.range)
-    if dst.suffix.lower() == ".bvh":  # the writer resamples on its rig (rotations), not positions
-        out = write(motion, dst, fps=args.fps, in_place=args.in_place, frame_range=args.range, rest=args.rest,
-                    names=args.names, units=args.units)
+    suffix = dst.suffix.lower()
+    if suffix in RIG_OPTIONS:  # these writers resample on their rig (rotations), not positions
+        extra = {k: getattr(args, k) for k in RIG_OPTIONS[suffix] if getattr(args, k) is not None}
+        out = write(motion, dst, fps=args.fps, in_place=args.in_place, frame_range=args.range, **extra)
     else:
         out = write(out_motion, dst, features=args.features, fps=out_motion.fps)
     print(f"{out}: {out_motion.n_frames} frames at {out_motion.fps:g} fps ({out_motion.duration:.2f} s) "
@@ -51,19 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lamp", description="LaMP Studio core: text-to-motion, retrieval, captioning.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    c = sub.add_parser("convert", help="convert between motion formats (BVH, HumanML3D .npy)",
-                       description="Convert a motion file. Input: any humanoid BVH, HumanML3D joints (T,22,3) "
-                                   "or features (T,263) .npy. Output: SMPL-22 BVH, or .npy joints in metres at "
-                                   "20 fps (features with --features).")
+    c = sub.add_parser("convert", help="convert between motion formats (BVH, FBX, glTF, SMPL .npz, HumanML3D .npy)",
+                       description="Convert a motion file. Input: any humanoid BVH or FBX, SMPL/SMPL+H/SMPL-X "
+                                   "parameter .npz (AMASS), HumanML3D joints (T,22,3) or features (T,263) .npy. "
+                                   "Output: SMPL-22 BVH; FBX 7.4 (skeleton, --body for the skinned body); "
+                                   ".glb/.gltf (skinned body, --no-body for the skeleton); SMPL parameter .npz "
+                                   "(Z up, like AMASS); or .npy joints in metres at 20 fps (features with --features).")
     c.add_argument("input")
     c.add_argument("output")
     c.add_argument("--fps", type=_positive_fps, default=None, help="output frame rate (BVH default: 20)")
     c.add_argument("--in-place", action="store_true", help="remove root motion over the ground")
-    c.add_argument("--rest", choices=("tpose", "apose"), default="tpose", help="BVH rest pose")
-    c.add_argument("--names", choices=("smpl", "mixamo"), default="smpl", help="BVH joint names")
+    c.add_argument("--rest", choices=("tpose", "apose"), default="tpose", help="BVH/FBX/glTF rest pose")
+    c.add_argument("--names", choices=("smpl", "mixamo"), default="smpl", help="BVH/FBX/glTF joint names")
     c.add_argument("--units", choices=("m", "cm"), default="m", help="BVH length unit")
     c.add_argument("--range", type=_frame_range, default=None, metavar="START:END", help="frames to keep (20 fps)")
     c.add_argument("--features", action="store_true", help=".npy output holds 263-d HumanML3D features")
+    c.add_argument("--body", action=argparse.BooleanOptionalAction, default=None,
+                   help="FBX/glTF: include the skinned body mesh (default: glTF yes, FBX no)")
     c.set_defaults(func=cmd_convert)
 
     from .bench_commands import add_bench_parser

@@ -1,6 +1,7 @@
 """One export call with every option the writers offer, so the app's Export dialog and scripts apply
 them in the same order as ``lamp convert``: foot cleanup on the whole clip, then frame range, in-place
-and frame rate (BVH resamples on its rig, .npy on positions). Every writer writes atomically."""
+and frame rate (the rigged formats - BVH, FBX, glTF, SMPL .npz - resample on their rig, .npy on
+positions). Every writer writes atomically."""
 
 from __future__ import annotations
 
@@ -12,9 +13,15 @@ from .formats import writable_suffixes, write
 from .formats.bvh import prepare_for_export
 from .motion.motion import HML3D_FPS, Motion, resampled_frame_count
 
-FORMAT_LABELS = {".bvh": "BVH (SMPL-22 skeleton, rotations)", ".npy": "HumanML3D .npy (joints or 263-d features)"}
+FORMAT_LABELS = {".bvh": "BVH (SMPL-22 skeleton, rotations)", ".npy": "HumanML3D .npy (joints or 263-d features)",
+                 ".fbx": "FBX 7.4 binary (skeleton, or skinned body)", ".glb": "glTF binary .glb (skinned body)",
+                 ".gltf": "glTF .gltf (skinned body, embedded buffer)",
+                 ".npz": "SMPL parameters .npz (AMASS-style poses/trans)"}
 BVH_ONLY = ("rest", "names", "units")
 NPY_ONLY = ("features",)
+# Per-format options beyond the common ones; every format here resamples on its rig.
+RIG_OPTIONS = {".bvh": BVH_ONLY, ".fbx": ("rest", "names", "body"), ".glb": ("rest", "names", "body"),
+               ".gltf": ("rest", "names", "body"), ".npz": ()}
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,7 @@ class ExportOptions:
     names: str = "smpl"                          # BVH joint names: smpl | mixamo
     units: str = "m"                             # BVH length unit: m | cm
     features: bool = False                       # .npy: 263-d features instead of joints
+    body: bool | None = None                     # FBX/glTF: skinned body mesh (None: glTF yes, FBX no)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -38,8 +46,8 @@ def options_for(suffix: str) -> tuple[str, ...]:
     """Which ExportOptions fields a format reads (the dialog greys out the rest)."""
     common = ("fps", "in_place", "frame_range", "foot_cleanup")
     s = suffix.lower()
-    if s == ".bvh":
-        return common + BVH_ONLY
+    if s in RIG_OPTIONS:
+        return common + RIG_OPTIONS[s]
     if s == ".npy":
         return common + NPY_ONLY
     raise LampError(f"cannot write '{suffix}' files; supported: {', '.join(writable_suffixes())}")
@@ -67,9 +75,10 @@ def export_motion(motion: Motion, path: str | Path, options: ExportOptions = Exp
     if options.foot_cleanup:
         from .motion.foot_cleanup import cleanup_feet
         m = cleanup_feet(m)
-    if p.suffix.lower() == ".bvh":  # the BVH writer resamples on its rig (rotations), not on positions
-        out = write(m, p, fps=options.fps, in_place=options.in_place, frame_range=frame_range, rest=options.rest,
-                    names=options.names, units=options.units)
+    suffix = p.suffix.lower()
+    if suffix in RIG_OPTIONS:  # these writers resample on their rig (rotations), not on positions
+        extra = {k: getattr(options, k) for k in RIG_OPTIONS[suffix] if getattr(options, k) is not None}
+        out = write(m, p, fps=options.fps, in_place=options.in_place, frame_range=frame_range, **extra)
         n = (frame_range[1] - frame_range[0]) if frame_range else m.n_frames
         fps = float(options.fps or m.fps)
         return out, resampled_frame_count(n, m.fps, fps), fps

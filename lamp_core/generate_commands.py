@@ -8,7 +8,6 @@ from pathlib import Path
 from .assets import DEFAULT_BUNDLE
 from .errors import LampError
 
-OUTPUT_SUFFIXES = (".bvh", ".npy")
 
 
 def read_segments(path: Path) -> list[tuple[str, float]]:
@@ -53,8 +52,9 @@ def _seconds(v, where: str) -> float:
 
 
 def _outputs(out: Path, n: int) -> list[Path]:
-    if out.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise LampError(f"{out}: the output must end in {' or '.join(OUTPUT_SUFFIXES)}")
+    from .formats import writable_suffixes
+    if out.suffix.lower() not in writable_suffixes():
+        raise LampError(f"{out}: the output must end in one of {', '.join(writable_suffixes())}")
     if n == 1:
         return [out]
     return [out.with_name(f"{out.stem}_{k + 1}{out.suffix}") for k in range(n)]
@@ -99,7 +99,7 @@ def cmd_bundle(args) -> int:
 
 
 def add_generate_parsers(sub) -> None:
-    g = sub.add_parser("generate", help="text -> motion (BVH or HumanML3D .npy)")
+    g = sub.add_parser("generate", help="text -> motion (BVH, FBX, glTF, SMPL .npz or HumanML3D .npy)")
     g.add_argument("text", nargs="?", help="what the motion should be, e.g. 'a person walks forward'")
     g.add_argument("--segments", type=Path, help="a file of 'SECONDS TEXT' lines (or JSON): one long motion")
     g.add_argument("--seconds", type=float, default=None, help="duration (default: estimated from the text)")

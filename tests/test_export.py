@@ -12,7 +12,7 @@ def test_every_writable_format_has_options():
     for s in writable_suffixes():
         assert {"fps", "in_place", "frame_range", "foot_cleanup"} <= set(options_for(s))
     with pytest.raises(LampError, match="supported"):
-        options_for(".fbx")
+        options_for(".xyz")
 
 
 def test_bvh_with_range_fps_and_names(walk, tmp_path):

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..errors import MotionFormatError
 
-READERS = {".bvh": "bvh", ".npy": "npy"}
-WRITERS = {".bvh": "bvh", ".npy": "npy"}
+READERS = {".bvh": "bvh", ".npy": "npy", ".npz": "smpl_npz", ".fbx": "fbx_read", ".glb": "gltf_read", ".gltf": "gltf_read"}
+WRITERS = {".bvh": "bvh", ".npy": "npy", ".npz": "smpl_npz", ".fbx": "fbx_write", ".glb": "gltf", ".gltf": "gltf"}
 
 
 def _module(table: dict[str, str], path: Path, verb: str):
