@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MotionFormatError, RetargetError
-from ..motion.motion import HML3D_FPS, Motion, Provenance, sample_times
 from ..motion.kinematics import rigidify
-from ..motion.rig import export_rig
+from ..motion.motion import HML3D_FPS, Motion, Provenance, sample_times
 from ..motion.retarget import build_joint_map
+from ..motion.rig import export_rig
 from ..motion.rotations import matrix_to_euler, rotation_between
 from ..motion.skeleton import NUM_JOINTS, PARENTS, REFERENCE_STATURE, stature
 from .atomic import atomic_write_text
@@ -67,6 +67,25 @@ def _up_axis_fix(j: np.ndarray) -> tuple[np.ndarray, str | None]:
     return j @ R.T, f"up axis was {'+' if sign > 0 else '-'}{'XYZ'[axis]}, turned to +Y"
 
 
+def upright_metric(path, joints: np.ndarray, rigid: bool, units: str, notes: list[str],
+                   file_unit: float | None = None) -> tuple[np.ndarray, str]:
+    """Mapped SMPL-22 joints in file units -> Y-up metres: bones made rigid if asked, the up axis fixed
+    (noted), and a scale that gives a human height — ``file_unit`` (metres per unit, when the file says)
+    if plausible, else the closest standard unit. Returns the joints and the unit's description."""
+    if rigid:
+        joints = rigidify(joints)
+    joints, up_note = _up_axis_fix(joints)
+    if up_note:
+        notes.append(up_note)
+    st = stature(joints)
+    if not np.isfinite(st) or st <= 0:
+        raise MotionFormatError(path, "the skeleton has zero size (all joints at one point)")
+    if file_unit and units == "auto" and PLAUSIBLE_STATURE[0] <= st * file_unit <= PLAUSIBLE_STATURE[1]:
+        return joints * file_unit, f"{file_unit:g} m per unit (the file's own)"
+    scale, unit_name = _choose_scale(st, units)
+    return joints * scale, unit_name
+
+
 def _choose_scale(st: float, units: str) -> tuple[float, str]:
     if units != "auto":
         if units not in _UNITS:
@@ -119,16 +138,7 @@ def from_text(text: str, path: str | Path = "<text>", fps: float = HML3D_FPS, un
     mapped = jmap.apply(src)  # (len(needed), 22, 3)
     pos = np.searchsorted(needed, i0), np.searchsorted(needed, i1)
     joints = mapped[pos[0]] * (1 - w)[:, None, None] + mapped[pos[1]] * w[:, None, None]
-    if rigid:
-        joints = rigidify(joints)
-    joints, up_note = _up_axis_fix(joints)
-    if up_note:
-        notes.append(up_note)
-    st = stature(joints)
-    if not np.isfinite(st) or st <= 0:
-        raise MotionFormatError(path, "the skeleton has zero size (all joints at one point)")
-    scale, unit_name = _choose_scale(st, units)
-    joints = joints * scale
+    joints, unit_name = upright_metric(path, joints, rigid, units, notes)
     notes.append(f"skeleton family: {jmap.family}; units: {unit_name}")
     if on_floor:
         joints[..., 1] -= joints[..., 1].min()

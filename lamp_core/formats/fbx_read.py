@@ -18,11 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MotionFormatError, RetargetError
-from ..motion.kinematics import rigidify
 from ..motion.motion import HML3D_FPS, Motion, Provenance
 from ..motion.retarget import build_joint_map
-from ..motion.skeleton import stature
-from .bvh import MAX_COORD, PLAUSIBLE_STATURE, _choose_scale, _up_axis_fix
+from .bvh import MAX_COORD, upright_metric
 
 BINARY_MAGIC = b"Kaydara FBX Binary  \x00"
 MAX_BYTES = 2 * 1024 ** 3
@@ -133,21 +131,8 @@ def skeleton_to_motion(path: Path, names: list[str], parents: list[int], src: np
     except RetargetError as e:
         shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
         raise MotionFormatError(path, f"no humanoid skeleton among its {len(names)} bones ({shown}): {e}") from None
-    joints = jmap.apply(src)
-    if rigid:
-        joints = rigidify(joints)
     notes.append(f"skeleton family: {jmap.family}")
-    joints, up_note = _up_axis_fix(joints)
-    if up_note:
-        notes.append(up_note)
-    st = stature(joints)
-    if not np.isfinite(st) or st <= 0:
-        raise MotionFormatError(path, "the skeleton has zero size (all joints at one point)")
-    if units == "auto" and PLAUSIBLE_STATURE[0] <= st * unit <= PLAUSIBLE_STATURE[1]:
-        scale, unit_name = unit, f"{unit:g} m per unit (the file's own)"
-    else:
-        scale, unit_name = _choose_scale(st, units)
-    joints = joints * scale
+    joints, unit_name = upright_metric(path, jmap.apply(src), rigid, units, notes, file_unit=unit)
     notes.append(f"units: {unit_name}")
     if drop_rest_frame is True or (drop_rest_frame == "auto" and rest_lead_in(joints)):
         joints = joints[1:]

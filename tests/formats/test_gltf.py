@@ -26,15 +26,20 @@ def _accessor(doc, i: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype).reshape(acc.count, width)
 
 
-def world_from_gltf(doc, frames) -> tuple[list[str], np.ndarray]:
-    """Joint names and (len(frames), J, 3) world positions from node TRS + the animation's keys."""
-    skin = doc.skins[0]
+def _animation(doc) -> tuple[dict, dict, dict]:
+    """Per node: rotation keys, translation keys; and each node's parent."""
     anim = doc.animations[0]
     rot, trans = {}, {}
     for ch in anim.channels:
         out = _accessor(doc, anim.samplers[ch.sampler].output)
         (rot if ch.target.path == "rotation" else trans)[ch.target.node] = out
-    parent = {c: i for i, n in enumerate(doc.nodes) for c in (n.children or [])}
+    return rot, trans, {c: i for i, n in enumerate(doc.nodes) for c in (n.children or [])}
+
+
+def world_from_gltf(doc, frames) -> tuple[list[str], np.ndarray]:
+    """Joint names and (len(frames), J, 3) world positions from node TRS + the animation's keys."""
+    skin = doc.skins[0]
+    rot, trans, parent = _animation(doc)
     out = np.zeros((len(frames), len(skin.joints), 3))
     for k, f in enumerate(frames):
         G, P = {}, {}
@@ -129,12 +134,7 @@ def test_skinning_data_poses_the_body(walk, tmp_path):
     Jn = _accessor(doc, prim.attributes.JOINTS_0).astype(int)
     W = _accessor(doc, prim.attributes.WEIGHTS_0).astype(np.float64)
     ibm = _accessor(doc, doc.skins[0].inverseBindMatrices).reshape(-1, 4, 4).transpose(0, 2, 1)
-    anim = doc.animations[0]
-    rot, trans = {}, {}
-    for ch in anim.channels:
-        out = _accessor(doc, anim.samplers[ch.sampler].output)
-        (rot if ch.target.path == "rotation" else trans)[ch.target.node] = out
-    parent = {c: i for i, n in enumerate(doc.nodes) for c in (n.children or [])}
+    rot, trans, parent = _animation(doc)
     f = 30
     G = {}
     for n in doc.skins[0].joints:
