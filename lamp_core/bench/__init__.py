@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-SUITES = ("bvh", "library", "generate", "caption", "body")
+SUITES = ("bvh", "files", "library", "generate", "caption", "body")
 
 
 def run_suites(names, quick: bool = False, bundle: Path | None = None, progress=None) -> list[dict]:

@@ -16,6 +16,7 @@ Floor: an SMPL body's toe joint sits ~3 cm above its sole, so a clip whose lowes
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -238,12 +239,18 @@ def load_arrays(path: str | Path) -> dict:
         return {k: z[k] for k in z.files}
 
 
+@functools.lru_cache(maxsize=4)
+def _npz_body(path: str, mtime_ns: int) -> Body:
+    """Our npz body, read once per file version: every export and viewport clip poses the same one."""
+    return Body.from_arrays(load_arrays(path), source=path)
+
+
 def load_body(path: str | Path | None = None, gender: str = "neutral", betas=None) -> Body:
     """Our generated body (an npz with SMPL keys) or a user's SMPL / SMPL+H / SMPL-X model (a file,
     or a folder laid out as smplx.create expects: <folder>/smpl/SMPL_NEUTRAL.pkl, ...)."""
     p = body_path(path)
     if p.suffix == ".npz" and not p.name.upper().startswith("SMPL"):
-        body = Body.from_arrays(load_arrays(p), source=str(p))
+        body = _npz_body(str(p), p.stat().st_mtime_ns)
     else:
         body = _from_smplx(smplx_model(p, gender), str(p))
     return body if betas is None else body.shaped(betas)
