@@ -24,6 +24,7 @@ from .model_hub import ModelHub
 from .panels.caption_panel import CaptionPanel
 from .panels.clip_list import ClipListPanel
 from .panels.library_panel import LibraryPanel
+from .panels.motion_edits import MotionEdits
 from .panels.prompt_panel import PromptPanel
 from .panels.timeline import Timeline
 from .session import Clip, Session
@@ -65,6 +66,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.viewport.setFocusPolicy(Qt.NoFocus)
 
         self.prompt = PromptPanel(self.ctx)
+        self.edits = MotionEdits(self.ctx, self.timeline, self.prompt, self)   # range / key-pose / sequence edits
         self.clips = ClipListPanel(self.session)
         self.captions = CaptionPanel(self.ctx)
         self.library = LibraryPanel(self.ctx)
@@ -97,6 +99,8 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.captions.use_as_prompt.connect(self._use_as_prompt)
         self.jobs.job_ended.connect(self._job_ended)
         self.setAcceptDrops(True)
+        self.side_by_side = False
+        self.session.clips_changed.connect(self._refresh_figures)
         self._shown_uid = None
         self._shown_motion = None
 
@@ -128,7 +132,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.statusBar().showMessage(text, 15000)
 
     def _job_ended(self, job) -> None:
-        if job.outcome in ("done", "failed") and job.name not in ("library", "export"):
+        if job.outcome in ("done", "failed") and not job.name.startswith(("library", "export")):
             self.job_label.setText(f"Last job: {job.name} {job.seconds:.2f} s")
 
     # ------------------------------------------------------------------ models
@@ -173,18 +177,34 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             self.viewport.clear()
         else:
             same = clip.uid == self._shown_uid
+            self._refresh_figures()
             if not (same and clip.motion is self._shown_motion):
-                self.viewport.set_path(clip.motion.joints)
                 if not same:
                     self.viewport.frame_character(clip.motion.joints[0])
                 self.timeline.set_clip(clip.motion.n_frames, clip.motion.fps, keep_frame=same)
+            self._show_frame(self.frame)
         self._shown_uid = clip.uid if clip else None
         self._shown_motion = clip.motion if clip else None
 
+    def _refresh_figures(self, *_) -> None:
+        """The viewport draws the current clip, or with side by side on, all variations of its prompt."""
+        clip = self.session.current
+        if clip is None:
+            return
+        sibs = [c for c in self.session.clips if clip.group is not None and c.group == clip.group]
+        if not (self.side_by_side and len(sibs) > 1):
+            sibs = [clip]
+        self.viewport.set_clips([c.motion for c in sibs], [c.uid for c in sibs].index(clip.uid))
+        self.viewport.show_frame(self.frame)
+
+    def set_side_by_side(self, on: bool) -> None:
+        self.side_by_side = bool(on)
+        self._refresh_figures()
+        self.frame_character()
+
     def _show_frame(self, frame: int) -> None:
-        m = self.motion
-        if m is not None:
-            self.viewport.show_pose(m.joints[min(frame, m.n_frames - 1)])
+        if self.motion is not None:
+            self.viewport.show_frame(frame)
 
     def frame_character(self) -> None:
         if self.motion is not None:

@@ -19,6 +19,18 @@ def _add(window, menu, text, shortcut, slot, tip: str = "") -> QAction:
     return a
 
 
+def _toggle(window, menu, text, checked: bool, slot, tip: str = "") -> QAction:
+    """A checkable action calling ``slot(on)`` when toggled."""
+    a = QAction(text, window)
+    a.setCheckable(True)
+    a.setChecked(checked)
+    a.setStatusTip(tip)
+    a.toggled.connect(slot)
+    menu.addAction(a)
+    window.addAction(a)
+    return a
+
+
 def build_menus(w) -> dict[str, QAction]:
     """Menus for MainWindow ``w``; returns the actions by name (tests and enabling use them)."""
     acts: dict[str, QAction] = {}
@@ -52,6 +64,7 @@ def build_menus(w) -> dict[str, QAction]:
     acts["mirror"] = _add(w, m, "&Mirror left/right", "Ctrl+M", lambda: w.edit_motion("mirror"))
     acts["in_place"] = _add(w, m, "Make &in place", "", lambda: w.edit_motion("in_place"))
     acts["feet"] = _add(w, m, "Clean up &feet", "", lambda: w.edit_motion("feet"))
+    acts.update(w.edits.add_edit_actions(w, m, _add))
 
     m = bar.addMenu("&View")
     for dock in w.docks.values():
@@ -64,6 +77,15 @@ def build_menus(w) -> dict[str, QAction]:
     acts["follow"].setCheckable(True)
     acts["follow"].setChecked(w.viewport.follow)
     acts["follow"].toggled.connect(lambda on: setattr(w.viewport, "follow", on))
+    m.addSeparator()
+    for key, text, tip in (("body", "&Body", "The skinned body mesh"),
+                           ("skeleton", "S&keleton", "Bones and joints, drawn over the body"),
+                           ("path", "&Root trajectory", "The clip's path on the ground"),
+                           ("contacts", "Foot &contacts", "Mark the feet while they touch the ground")):
+        acts[f"show_{key}"] = _toggle(w, m, text, w.viewport.layers[key],
+                                      lambda on, k=key: w.viewport.set_layer(k, on), tip)
+    acts["side_by_side"] = _toggle(w, m, "Show &variations side by side", False, w.set_side_by_side,
+                                   "Draw all variations of the current prompt next to each other")
     p = m.addMenu("&Playback")
     t = w.timeline
     acts["play"] = _add(w, p, "Play / pause", "Space", t.toggle_play)
@@ -86,6 +108,7 @@ def build_menus(w) -> dict[str, QAction]:
     acts["caption"] = _add(w, m, "Caption current clip", "Ctrl+T", lambda: w.captions.caption(w.session.current_uid))
     acts["search"] = _add(w, m, "Search the library", "Ctrl+F", w.focus_library_search)
     acts["similar"] = _add(w, m, "Find similar clips", "Ctrl+Shift+F", w.library.find_similar)
+    acts.update(w.edits.add_generate_actions(w, m, _add))
 
     m = bar.addMenu("&Help")
     acts["shortcuts"] = _add(w, m, "&Keyboard shortcuts", "F1", w.show_shortcuts)

@@ -10,6 +10,7 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -19,6 +20,19 @@ from lamp_core.session_file import SessionClip, SessionData, load_session, save_
 _ids = itertools.count(1)
 
 
+def _read_keys(rows) -> tuple:
+    """Key poses from a session file's state; anything malformed is dropped, not fatal."""
+    out = []
+    for row in rows if isinstance(rows, list) else []:
+        try:
+            pose = np.asarray(row[1], dtype=np.float32)
+            if isinstance(row[0], int) and pose.shape == (22, 3) and np.isfinite(pose).all():
+                out.append((row[0], pose))
+        except (TypeError, ValueError, IndexError):
+            continue
+    return tuple(sorted(out, key=lambda k: k[0]))
+
+
 @dataclass(frozen=True)
 class Clip:
     uid: int
@@ -26,13 +40,15 @@ class Clip:
     motion: Motion
     captions: tuple = ()        # TimedCaption.to_dict() values: {"start", "end", "captions": [{text, score}]}
     group: str | None = None    # variations of one generation share a group
+    # key-pose markers: ((frame, (22, 3) pose array), ...) sorted by frame
+    keys: tuple = dataclasses.field(default=(), compare=False)
 
     def replace(self, **changes) -> Clip:
         return dataclasses.replace(self, **changes)
 
     @staticmethod
-    def new(name: str, motion: Motion, captions=(), group: str | None = None) -> Clip:
-        return Clip(next(_ids), name, motion, tuple(captions), group)
+    def new(name: str, motion: Motion, captions=(), group: str | None = None, keys=()) -> Clip:
+        return Clip(next(_ids), name, motion, tuple(captions), group, tuple(keys))
 
 
 class _Swap(QUndoCommand):
@@ -144,7 +160,9 @@ class Session(QObject):
     def to_data(self, state: dict | None = None) -> SessionData:
         cur = self.index_of(self.current_uid) if self.current_uid is not None else -1
         clips = tuple(SessionClip(c.name, c.motion, c.captions, c.group) for c in self.clips)
-        return SessionData(clips, {**(state or {}), "current": cur})
+        # key poses ride in the free-form state (the session format has no per-clip field for them)
+        keys = {str(i): [[int(f), np.asarray(p).tolist()] for f, p in c.keys] for i, c in enumerate(self.clips) if c.keys}
+        return SessionData(clips, {**(state or {}), "current": cur, "keys": keys})
 
     def save(self, path: str | Path, state: dict | None = None, mark_clean: bool = True) -> Path:
         out = save_session(path, self.to_data(state))
@@ -154,7 +172,9 @@ class Session(QObject):
         return out
 
     def load_data(self, data: SessionData, path: Path | None = None) -> None:
-        clips = tuple(Clip.new(c.name, c.motion, c.captions, c.group) for c in data.clips)
+        keys = data.state.get("keys") if isinstance(data.state.get("keys"), dict) else {}
+        clips = tuple(Clip.new(c.name, c.motion, c.captions, c.group, _read_keys(keys.get(str(i))))
+                      for i, c in enumerate(data.clips))
         cur = data.state.get("current", -1)
         self.undo_stack.clear()
         self.path = path

@@ -3,7 +3,7 @@ the window by eye:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshots.py [--out docs/screenshots] [--bvh FILE]
 
-1. generate.png: a prompt -> three variations, one playing in the viewport;
+1. generate.png: a prompt -> three variations side by side, the selected one in skin colour;
 2. library.png: a text search of the shipped example library, scores and captions;
 3. captions.png: a dropped BVH (default ../shared/fixtures/assimp__01_01.bvh) with its n-best captions;
 4. export.png: the export dialog over the window.
@@ -76,11 +76,13 @@ def main() -> int:
     w.prompt.variations.setValue(3)
     w.prompt.generate()
     wait(app, lambda: len(w.session.clips) == 3 and w.prompt.job is None, what="generation")
+    w.actions_by_name["side_by_side"].setChecked(True)    # the three variations next to each other
     w.set_frame(60)
     w.frame_character()
     w.captions.caption(w.session.current_uid)
     wait(app, lambda: bool(w.session.current.captions), what="captions of the generated clip")
     shot("generate.png")
+    w.actions_by_name["side_by_side"].setChecked(False)
 
     # 2. library search
     w.library.search.setText("a person waves goodbye")

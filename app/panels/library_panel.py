@@ -1,14 +1,21 @@
 """The library browser: search as you type (debounced, run as a Job, stale answers dropped), find clips
 like the current one, double-click to load a clip into the session, add the current clip to the user's
-library. Reads the user's library, or while there is none the shipped examples (read-only)."""
+library, add a whole folder of files, rename and remove clips. Reads the user's library, or while there is
+none the shipped examples (read-only: renaming and removing are disabled there, with the reason as a
+tooltip). Each result row has a stick-figure thumbnail, drawn off the UI thread and cached."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -18,8 +25,12 @@ from PySide6.QtWidgets import (
 
 from ..context import AppContext
 from ..session import Clip
+from .thumbnails import HEIGHT, WIDTH, render_poses, side_view
 
+READ_ONLY_TIP = ("The example library that ships with LaMP Studio is read-only. Add a clip or a folder to "
+                 "start your own library (a copy of the examples); its clips can be renamed and removed.")
 DEBOUNCE_MS = 300
+THUMBNAILS = 60          # rows that get a thumbnail (the best hits; the rest of a long listing goes without)
 TOP = 50
 LISTED = 200
 
@@ -37,6 +48,11 @@ class LibraryPanel(QWidget):
         self.ctx = ctx
         self._asked = 0          # number of the latest search; older answers are dropped
         self.last_hits: list = []
+        self.shipped = True      # whether the listed clips come from the read-only example library
+        self.lib_path = None
+        self.thumbs: dict = {}   # (library path, clip id) -> QPixmap
+        self.confirm = True      # ask before removing clips (tests turn it off)
+        self.note = ""           # what the last library change did, shown under the next listing
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by description, e.g. “jumps over something”")
         self.search.setClearButtonEnabled(True)
@@ -49,19 +65,30 @@ class LibraryPanel(QWidget):
         self.results.setColumnWidth(1, 150)
         self.results.setColumnWidth(2, 56)
         self.results.setToolTip("Double-click a clip to load it into the session")
+        self.results.setIconSize(QSize(WIDTH, HEIGHT))
+        self.results.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.results.setColumnWidth(1, 150 + WIDTH)
         self.similar_button = QPushButton("Find similar")
         self.similar_button.setToolTip("Clips that move like the current clip")
         self.add_button = QPushButton("Add current clip")
         self.add_button.setToolTip("Store the current clip (with its captions) in your library")
+        self.folder_button = QPushButton("Add folder…")
+        self.folder_button.setToolTip("Add every BVH / .npy file in a folder (and its subfolders) to your library")
+        self.rename_button = QPushButton("Rename…")
+        self.remove_button = QPushButton("Remove")
         self.info = QLabel("")
         self.info.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.similar_button)
         row.addWidget(self.add_button)
+        row2 = QHBoxLayout()
+        for b in (self.folder_button, self.rename_button, self.remove_button):
+            row2.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addWidget(self.search)
         lay.addWidget(self.results, 1)
         lay.addLayout(row)
+        lay.addLayout(row2)
         lay.addWidget(self.info)
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
@@ -72,6 +99,10 @@ class LibraryPanel(QWidget):
         self.results.itemDoubleClicked.connect(self._load_item)
         self.similar_button.clicked.connect(self.find_similar)
         self.add_button.clicked.connect(self.add_current)
+        self.folder_button.clicked.connect(self.add_folder_dialog)
+        self.rename_button.clicked.connect(lambda: self.rename_selected())
+        self.remove_button.clicked.connect(lambda: self.remove_selected())
+        self.results.itemSelectionChanged.connect(self._update_buttons)
         ctx.session.current_changed.connect(self._update_buttons)
         self._update_buttons()
 
@@ -79,6 +110,14 @@ class LibraryPanel(QWidget):
         has = self.ctx.session.current is not None
         self.similar_button.setEnabled(has)
         self.add_button.setEnabled(has)
+        picked = bool(self.selected_ids())
+        for b, what in ((self.rename_button, "Rename the selected clip"),
+                        (self.remove_button, "Remove the selected clips from your library")):
+            b.setEnabled(picked and not self.shipped)
+            b.setToolTip(READ_ONLY_TIP if self.shipped else what)
+
+    def selected_ids(self) -> list[int]:
+        return [int(i.data(0, Qt.UserRole)) for i in self.results.selectedItems()]
 
     # ------------------------------------------------------------------ searching
     def _ask(self, what: str, work) -> None:
@@ -129,8 +168,49 @@ class LibraryPanel(QWidget):
             item.setToolTip(3, "\n".join(c.captions))
             item.setToolTip(1, f"{c.name}\n{c.source or ''}\n{c.license or ''}".strip())
             self.results.addTopLevelItem(item)
-        which = "example library (read-only)" if shipped else "your library"
-        self.info.setText(f"{len(rows)} clip(s) from the {which}: {lib.path.name}, {len(lib)} clips")
+        which = "the example library (read-only)" if shipped else "your library"
+        self.info.setText(f"{len(rows)} clip(s) from {which}: {lib.path.name}, {len(lib)} clips"
+                          + (f"\n{self.note}" if self.note else ""))
+        self.note = ""
+        self.shipped, self.lib_path = shipped, str(lib.path)
+        self._update_buttons()
+        self._thumbnails([c.id for _, c in rows][:THUMBNAILS])
+
+    # ------------------------------------------------------------------ thumbnails
+    def _thumbnails(self, ids: list[int]) -> None:
+        """Show cached thumbnails now; read the missing clips in a Job and draw them when it is done."""
+        path, hub = self.lib_path, self.ctx.hub
+        self._set_icons()
+        missing = [i for i in ids if (path, i) not in self.thumbs]
+        if not missing:
+            return
+
+        def work(progress, cancelled):
+            lib, _ = hub.library()
+            out = {}
+            for n, cid in enumerate(missing):
+                if cancelled() or str(lib.path) != path:
+                    break
+                try:
+                    out[cid] = side_view(lib.motion(cid).joints)
+                except Exception:  # noqa: BLE001, S112 - a damaged clip gets no thumbnail, the others still do
+                    continue
+                progress((n + 1) / len(missing))
+            return out
+
+        def done(views):
+            for cid, poses in views.items():
+                self.thumbs[(path, cid)] = QPixmap.fromImage(render_poses(poses))
+            self._set_icons()
+
+        self.ctx.jobs.run("library-thumbs", work, on_done=done)
+
+    def _set_icons(self) -> None:
+        for i in range(self.results.topLevelItemCount()):
+            item = self.results.topLevelItem(i)
+            pix = self.thumbs.get((self.lib_path, int(item.data(0, Qt.UserRole))))
+            if pix is not None:
+                item.setIcon(1, QIcon(pix))
 
     def _failed(self, n: int, message: str) -> None:
         if n == self._asked:
@@ -177,3 +257,77 @@ class LibraryPanel(QWidget):
 
         self.ctx.jobs.run("library-add", work, on_done=done,
                           on_error=lambda m: self.ctx.notify("Could not add the clip to the library", m))
+
+    # ------------------------------------------------------------------ managing the user's library
+    def add_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of motions to your library")
+        if folder:
+            self.add_folder(folder)
+
+    def add_folder(self, folder) -> None:
+        """Import every readable motion file under ``folder`` into the user's library (one Job); files that
+        cannot be read or embedded are skipped and listed in one message."""
+        hub = self.ctx.hub
+
+        def work(progress, cancelled):
+            lib = hub.user_library()
+            return lib.add_files([folder], embedder=hub.encoder(),
+                                 progress=lambda f, i, n: progress(i / max(1, n))) + (lib,)
+
+        def done(got):
+            ids, failed, _ = got
+            self.note = (f"Added {len(ids)} clip(s) from {folder} to your library"
+                         + (f"; skipped {len(failed)}" if failed else ""))
+            self.ctx.status(self.note)
+            if failed:
+                self.ctx.notify(f"Skipped {len(failed)} file(s)",
+                                "\n".join(f"{f}: {why}" for f, why in failed[:20])
+                                + (f"\n… and {len(failed) - 20} more" if len(failed) > 20 else ""))
+            self.run_search()
+
+        self.info.setText(f"Adding the motions in {folder}…")
+        self.ctx.jobs.run("library-add", work, on_done=done,
+                          on_progress=lambda p: self.info.setText(f"Adding the motions in {folder}… {p:.0%}"),
+                          on_error=lambda m: self.ctx.notify("Could not add the folder", m))
+
+    def _edit(self, what: str, change) -> None:
+        """Run ``change(lib)`` on the user's library in a Job, then list it again."""
+        hub = self.ctx.hub
+
+        def work(progress, cancelled):
+            lib, shipped = hub.library()
+            if shipped:
+                raise ValueError(READ_ONLY_TIP)
+            return change(lib)
+
+        def done(_):
+            self.ctx.status(what)
+            self.note = what
+            self.run_search()
+
+        self.ctx.jobs.run("library-edit", work, on_done=done,
+                          on_error=lambda m: self.ctx.notify("Could not change the library", m))
+
+    def rename_selected(self, name: str | None = None) -> None:
+        ids = self.selected_ids()
+        if not ids or self.shipped:
+            return
+        old = self.results.selectedItems()[0].text(1)
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Rename library clip", "Name:", text=old)
+            if not ok:
+                return
+        if name.strip() and name.strip() != old:
+            self._edit(f"Renamed {old!r} to {name.strip()!r}", lambda lib: lib.rename(ids[0], name))
+
+    def remove_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids or self.shipped:
+            return
+        if self.confirm and QMessageBox.question(
+                self, "Remove from the library", f"Remove {len(ids)} clip(s) from your library? This cannot be "
+                                                 "undone.") != QMessageBox.Yes:
+            return
+        for cid in ids:
+            self.thumbs.pop((self.lib_path, cid), None)
+        self._edit(f"Removed {len(ids)} clip(s) from your library", lambda lib: lib.remove(ids))

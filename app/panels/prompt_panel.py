@@ -221,6 +221,18 @@ class PromptPanel(QWidget):
 
         self._start("continue", work, done, "Continuing the clip…")
 
+    def text(self) -> str:
+        return self.prompt.toPlainText().strip()
+
+    def start_job(self, name, work, done, message) -> bool:
+        """Let other model edits (range, key poses, sequences) share this panel's progress bar, Cancel
+        button and Esc, so one model job runs at a time and every one of them can be stopped."""
+        if self.busy:
+            self.ctx.status("A model job is running: wait for it or press Esc")
+            return False
+        self._start(name, work, done, message)
+        return True
+
     def _start(self, name, work, done, message) -> None:
         self.job = self.ctx.jobs.run(name, work, on_done=done, on_error=self._failed, on_cancel=self._cancelled,
                                      on_progress=self._progress)

@@ -1,6 +1,10 @@
-"""The OpenGL viewport: ground grid, the current clip's skeleton and ground path, orbit/pan/zoom from
-pyqtgraph. With ``follow`` on, the camera keeps the character's root in the middle, so a clip that walks
-ten metres never leaves the picture."""
+"""The OpenGL viewport: ground grid, the current clip (and, side by side, its sibling variations) as a
+skinned body and/or skeleton with foot-contact markers, its ground path, orbit/pan/zoom from pyqtgraph.
+With ``follow`` on, the camera keeps the selected character's root in the middle, so a clip that walks
+ten metres never leaves the picture.
+
+The body is loaded on first use (``load_body``: $LAMP_BODY_MODEL or the generated assets/body); if it
+cannot be loaded the viewport falls back to skeletons and ``body_error`` says why."""
 
 from __future__ import annotations
 
@@ -8,13 +12,18 @@ import numpy as np
 import pyqtgraph.opengl as gl
 from PySide6.QtGui import QVector3D
 
-from .skeleton_item import SkeletonItem, to_scene
+from .figure import Figure, RigCache
+from .skeleton_item import to_scene
+
+SPACING = 1.5                  # metres between variations side by side
+LAYERS = ("body", "skeleton", "path", "contacts")
 
 
 class Viewport(gl.GLViewWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.follow = True
+        self.layers = {"body": True, "skeleton": False, "path": True, "contacts": False}
         self.setBackgroundColor((38, 40, 46))
         grid = gl.GLGridItem()
         grid.setSize(40, 40)
@@ -24,40 +33,117 @@ class Viewport(gl.GLViewWidget):
         self.path = gl.GLLinePlotItem(mode="line_strip", width=2.0, color=(0.35, 0.65, 0.95, 0.8), antialias=True)
         self.path.setGLOptions("translucent")
         self.addItem(self.path)
-        self.skeleton = SkeletonItem(self)
+        self._body, self.body_error = None, None
+        self._body_tried = False
+        self.rigs = RigCache()
+        self.figures: list[Figure] = []
+        self.motions: list = []
+        self.selected = 0
+        self.frame = 0
         self.setCameraPosition(distance=4.5, elevation=15, azimuth=-60)
         self.opts["center"] = QVector3D(0.0, 0.0, 0.9)
 
+    # ------------------------------------------------------------------ the body model
+    @property
+    def body(self):
+        """The Body to skin, loaded once (None when it cannot be: skeletons only)."""
+        if not self._body_tried:
+            self._body_tried = True
+            try:
+                from lamp_core.body.model import load_body
+                self._body = load_body()
+            except Exception as e:  # noqa: BLE001 - a missing or unreadable model must not take the viewport down
+                self.body_error = f"{type(e).__name__}: {e}"
+        return self._body
+
+    def _visible_layers(self) -> dict:
+        on = dict(self.layers)
+        if self.body is None:          # no body: the skeleton stands in for it
+            on["skeleton"] = on["skeleton"] or on["body"]
+            on["body"] = False
+        return on
+
+    # ------------------------------------------------------------------ clips
+    def offset(self, index: int) -> float:
+        """x of figure ``index``: variations centred on 0, SPACING apart."""
+        return (index - (len(self.motions) - 1) / 2) * SPACING
+
+    def set_clips(self, motions: list, selected: int = 0) -> None:
+        """Draw these Motions (one, or a prompt's variations side by side); ``selected`` is highlighted
+        and owns the ground path and the camera. Call ``show_frame`` to pose them."""
+        self.motions, self.selected = list(motions), selected
+        while len(self.figures) < len(self.motions):
+            self.figures.append(Figure(self, self.body))
+        while len(self.figures) > len(self.motions):
+            self.figures.pop().remove()
+        for i, (fig, m) in enumerate(zip(self.figures, self.motions)):
+            fig.set_motion(m, self.offset(i), i == selected)
+        self._update_path()
+
+    def _update_path(self) -> None:
+        m = self.motions[self.selected] if self.motions else None
+        if m is None or m.n_frames < 2 or not self.layers["path"]:
+            self.path.setVisible(False)
+            return
+        p = to_scene(m.joints[:, 0])
+        p[:, 0] += self.offset(self.selected)
+        p[:, 2] = 0.005
+        self.path.setData(pos=p)
+        self.path.setVisible(True)
+
     def set_path(self, joints: np.ndarray | None) -> None:
-        """The clip's root path on the ground (None: no clip)."""
+        """Compatibility: a single clip's joints only set the path (use ``set_clips``)."""
         if joints is None or len(joints) < 2:
             self.path.setVisible(False)
             return
         p = to_scene(joints[:, 0])
         p[:, 2] = 0.005
         self.path.setData(pos=p)
-        self.path.setVisible(True)
+        self.path.setVisible(self.layers["path"])
 
-    def show_pose(self, joints: np.ndarray) -> None:
-        self.skeleton.set_pose(joints)
-        self.skeleton.set_visible(True)
-        if self.follow:
-            root = to_scene(joints[:1])[0]
-            c = self.opts["center"]
-            self.opts["center"] = QVector3D(float(root[0]), float(root[1]), c.z())
+    def show_frame(self, frame: int) -> None:
+        """Pose every figure at ``frame`` (each clamped to its clip) and repaint."""
+        self.frame = int(frame)
+        layers = self._visible_layers()
+        for i, fig in enumerate(self.figures):
+            root = fig.show(self.frame, layers, self.rigs)
+            if i == self.selected and self.follow:   # side by side: the row's middle follows
+                c = self.opts["center"]
+                self.opts["center"] = QVector3D(float(root[0] - self.offset(i)), float(root[1]), c.z())
         self.update()
+
+    def set_layer(self, name: str, on: bool) -> None:
+        """View menu toggles: 'body', 'skeleton', 'path' (root trajectory), 'contacts'."""
+        if name not in LAYERS:
+            raise ValueError(f"unknown layer {name!r}; one of {LAYERS}")
+        self.layers[name] = bool(on)
+        self._update_path()
+        if self.figures:
+            self.show_frame(self.frame)
+        else:
+            self.update()
 
     def clear(self) -> None:
         """No clip: an empty stage."""
-        self.skeleton.set_visible(False)
-        self.path.setVisible(False)
+        self.set_clips([])
         self.update()
 
     def frame_character(self, joints: np.ndarray) -> None:
-        """Centre the camera on the character (the F key)."""
+        """Centre the camera on the selected character (the F key); ``joints`` are its pose."""
         p = to_scene(joints)
+        if self.motions:
+            p[:, 0] += self.offset(self.selected)
+        if len(self.motions) > 1:      # side by side: keep every figure in the picture
+            p = np.concatenate([p, p[:1] * (0, 1, 1) + [(self.offset(0), 0, 0)],
+                                p[:1] * (0, 1, 1) + [(self.offset(len(self.motions) - 1), 0, 0)]])
         lo, hi = p.min(axis=0), p.max(axis=0)
         c = (lo + hi) / 2
         self.opts["center"] = QVector3D(float(c[0]), float(c[1]), float(c[2]))
-        self.opts["distance"] = float(max(3.0, 2.2 * np.linalg.norm(hi - lo)))
+        self.opts["distance"] = float(max(3.0, (2.2 if len(self.motions) < 2 else 1.6) * np.linalg.norm(hi - lo)))
         self.update()
+
+    def show_pose(self, joints: np.ndarray) -> None:
+        """Compatibility: draw a bare pose as a one-frame clip."""
+        from lamp_core.motion import Motion
+        self.set_clips([Motion(np.asarray(joints)[None])])
+        self.show_frame(0)
