@@ -97,6 +97,8 @@ def build(motion: Motion, fps: float | None = None, in_place: bool = False,
         m = m.trim(*frame_range)
     if in_place:
         m = m.in_place()
+    if fps:   # on the positions, before the IK (see motion.rig.export_rig)
+        m = m.resample(fps)
     r = b.rig(m)
     par = tuple(int(p) for p in b.parents)
     off = r.rest_joints - r.rest_joints[np.maximum(np.array(par), 0)]
