@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..context import AppContext
 from ..session import Clip
-from .thumbnails import HEIGHT, WIDTH, render_poses, side_view
+from .thumbnails import ANIMATION_FRAMES, HEIGHT, WIDTH, render_poses, side_view
 
 READ_ONLY_TIP = ("The example library that ships with LaMP Studio is read-only. Add a clip or a folder to "
                  "start your own library (a copy of the examples); its clips can be renamed and removed.")
@@ -51,6 +51,11 @@ class LibraryPanel(QWidget):
         self.shipped = True      # whether the listed clips come from the read-only example library
         self.lib_path = None
         self.thumbs: dict = {}   # (library path, clip id) -> QPixmap
+        self.motions: dict = {}  # (library path, clip id) -> (ANIMATION_FRAMES, 22, 2) side-view poses
+        self._tick = 0
+        self.animator = QTimer(self)   # the selected row's thumbnail plays its clip (one small image a tick)
+        self.animator.setInterval(120)
+        self.animator.timeout.connect(self._animate)
         self.confirm = True      # ask before removing clips (tests turn it off)
         self.note = ""           # what the last library change did, shown under the next listing
         self.search = QLineEdit()
@@ -103,6 +108,8 @@ class LibraryPanel(QWidget):
         self.rename_button.clicked.connect(lambda: self.rename_selected())
         self.remove_button.clicked.connect(lambda: self.remove_selected())
         self.results.itemSelectionChanged.connect(self._update_buttons)
+        self.results.currentItemChanged.connect(self._selection_moved)
+        self.animator.start()
         ctx.session.current_changed.connect(self._update_buttons)
         self._update_buttons()
 
@@ -192,18 +199,38 @@ class LibraryPanel(QWidget):
                 if cancelled() or str(lib.path) != path:
                     break
                 try:
-                    out[cid] = side_view(lib.motion(cid).joints)
+                    joints = lib.motion(cid).joints
+                    out[cid] = (side_view(joints), side_view(joints, ANIMATION_FRAMES))
                 except Exception:  # noqa: BLE001, S112 - a damaged clip gets no thumbnail, the others still do
                     continue
                 progress((n + 1) / len(missing))
             return out
 
         def done(views):
-            for cid, poses in views.items():
-                self.thumbs[(path, cid)] = QPixmap.fromImage(render_poses(poses))
+            for cid, (strip, frames) in views.items():
+                self.thumbs[(path, cid)] = QPixmap.fromImage(render_poses(strip))
+                self.motions[(path, cid)] = frames
             self._set_icons()
 
         self.ctx.jobs.run("library-thumbs", work, on_done=done)
+
+    def _animate(self) -> None:
+        """Step the selected row's thumbnail through its clip; the other rows keep their filmstrip."""
+        item = self.results.currentItem()
+        if item is None or not self.isVisible():
+            return
+        poses = self.motions.get((self.lib_path, int(item.data(0, Qt.UserRole))))
+        if poses is None:
+            return
+        self._tick = (self._tick + 1) % len(poses)
+        item.setIcon(1, QIcon(QPixmap.fromImage(render_poses(poses[self._tick:self._tick + 1]))))
+
+    def _selection_moved(self, current, previous) -> None:
+        if previous is not None:   # back to its filmstrip
+            pix = self.thumbs.get((self.lib_path, int(previous.data(0, Qt.UserRole))))
+            if pix is not None:
+                previous.setIcon(1, QIcon(pix))
+        self._tick = 0
 
     def _set_icons(self) -> None:
         for i in range(self.results.topLevelItemCount()):

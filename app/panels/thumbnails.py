@@ -32,6 +32,9 @@ def side_view(joints: np.ndarray, frames: int = FRAMES) -> np.ndarray:
     return poses
 
 
+ANIMATION_FRAMES = 16      # poses kept per clip for the selected row's moving thumbnail
+
+
 def render_thumbnail(joints: np.ndarray, width: int = WIDTH, height: int = HEIGHT) -> QImage:
     return render_poses(side_view(joints), width, height)
 

@@ -61,6 +61,25 @@ def test_results_get_cached_thumbnails(tiny_window, qtbot, user_library):
     assert not w.library.results.topLevelItem(0).icon(1).isNull()
 
 
+def test_the_selected_result_plays_its_clip(tiny_window, qtbot, user_library):
+    """The selected row's thumbnail animates (one figure stepping through the clip); leaving it restores
+    the filmstrip."""
+    w = tiny_window
+    w.library.run_search()
+    mine = lambda: [k for k in w.library.motions if k[0] == str(user_library)]
+    qtbot.waitUntil(lambda: len(_names(w.library)) == 2 and len(mine()) == 2, timeout=30000)
+    first, second = (w.library.results.topLevelItem(i) for i in range(2))
+    w.library.results.setCurrentItem(first)
+    seen = set()
+    for _ in range(4):
+        w.library._animate()
+        seen.add(first.icon(1).pixmap(96, 40).toImage().bits().tobytes())
+    assert len(seen) > 1, "the selected thumbnail should change from tick to tick"
+    w.library.results.setCurrentItem(second)
+    strip = w.library.thumbs[(str(user_library), int(first.data(0, 0x0100)))]
+    assert first.icon(1).pixmap(96, 40).toImage() == strip.toImage()
+
+
 def test_add_folder_skips_a_corrupt_file_with_a_message(tiny_window, qtbot, user_library, tmp_path, walk):
     from lamp_core.formats import write
     w = tiny_window
