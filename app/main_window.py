@@ -27,8 +27,10 @@ from .panels.library_panel import LibraryPanel
 from .panels.motion_edits import MotionEdits
 from .panels.prompt_panel import PromptPanel
 from .panels.timeline import Timeline
+from .recent import RecentFiles
 from .session import Clip, Session
 from .session_files import SessionFilesMixin
+from .theme import ThemeController
 from .viewport.view import Viewport
 
 LAYOUT_VERSION = 1
@@ -49,6 +51,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self._box: QMessageBox | None = None
         self._dialogs = []
         self.settings = settings if settings is not None else QSettings()
+        self.theme = ThemeController(self.settings)     # before any widget draws
         self.jobs = JobRunner(self)
         self.hub = ModelHub(bundle, device)
         self.session = Session(self)
@@ -82,6 +85,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             self.docks[key] = dock
         self.resizeDocks([self.docks["prompt"], self.docks["library"]], [330, 480], Qt.Horizontal)
         self.resizeDocks([self.docks["prompt"], self.docks["clips"]], [420, 300], Qt.Vertical)
+        self.recent = RecentFiles(self.settings, self.open_path, self.status, self)
         self.actions_by_name = build_menus(self)
 
         self.model_label, self.device_label, self.job_label = QLabel("Model: not loaded"), QLabel(device), QLabel("")
@@ -238,9 +242,21 @@ class MainWindow(SessionFilesMixin, QMainWindow):
                                                           f"{', '.join(readable_suffixes())} motion files, not "
                                                           f"'{path.suffix or 'no suffix'}'")
             else:
-                self.jobs.run("read", lambda progress, cancelled, p=path: read(p),
+                body = self.viewport.body       # loaded here once, on the UI thread, and shared
+                self.jobs.run("read", lambda progress, cancelled, p=path, b=body: self._read_and_rig(p, b),
                               on_done=lambda m, p=path: self._imported(p, m),
                               on_error=lambda msg, p=path: self.notify(f"Could not open {p.name}", msg))
+
+    def _read_and_rig(self, path: Path, body):
+        """Worker side of an import: read the file and rig it for the body mesh, so even an hours-long
+        take reaches the UI thread ready to draw."""
+        motion = read(path)
+        if body is not None:
+            try:
+                self.viewport.rigs.get(body, motion)
+            except Exception:  # noqa: BLE001, S110 - the file still imports; the viewport reports rig trouble
+                pass
+        return motion
 
     def open_path(self, path: str | Path) -> None:
         self.import_paths([path])
@@ -248,6 +264,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
     def _imported(self, path: Path, motion) -> None:
         clip = Clip.new(path.stem, motion)
         self.session.add([clip], f"Import {path.name}")
+        self.recent.add(path)
         self.status(f"{path.name}: {motion.n_frames} frames at {motion.fps:g} fps")
         self.captions.caption(clip.uid)
 
@@ -284,12 +301,18 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.setWindowTitle(f"{name}{'*' if dirty else ''} — LaMP Studio")
 
     # ------------------------------------------------------------------ dialogs and views
-    def export_dialog(self) -> ExportDialog | None:
+    def export_dialog(self, all_clips: bool = False) -> ExportDialog | None:
+        """One clip, or with several selected in the Clips panel (or ``all_clips``) a batch into a folder."""
         clip = self.session.current
         if clip is None:
             self.status("Nothing to export: generate or open a clip first")
             return None
-        dialog = ExportDialog(self.ctx, clip, self)
+        uids = [c.uid for c in self.session.clips] if all_clips else self.clips.selected_uids()
+        if len(uids) > 1:
+            from .dialogs.batch_export import BatchExportDialog
+            dialog = BatchExportDialog(self.ctx, [self.session.find(u) for u in uids], self)
+        else:
+            dialog = ExportDialog(self.ctx, clip, self)
         self._dialogs.append(dialog)
         dialog.finished.connect(lambda _, d=dialog: self._dialogs.remove(d) if d in self._dialogs else None)
         dialog.open()
@@ -331,5 +354,6 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.timeline.pause()
         self.jobs.wait(15000)
         self.autosaver.finish()
+        self.theme.disconnect()
         self.hub.close()
         super().closeEvent(event)

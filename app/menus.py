@@ -3,7 +3,7 @@ shortcut works whichever panel has focus (text fields still get the keys they ty
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 
 def _add(window, menu, text, shortcut, slot, tip: str = "") -> QAction:
@@ -40,10 +40,13 @@ def build_menus(w) -> dict[str, QAction]:
     acts["new"] = _add(w, m, "&New session", QKeySequence.New, w.new_session)
     acts["open"] = _add(w, m, "&Open…", QKeySequence.Open, w.open_dialog, "Open a session or a motion file")
     acts["import"] = _add(w, m, "&Import motion…", "Ctrl+I", w.import_dialog, "Add BVH / .npy files to the session")
+    m.addMenu(w.recent.menu)
     acts["save"] = _add(w, m, "&Save session", QKeySequence.Save, w.save_session)
     acts["save_as"] = _add(w, m, "Save session &as…", "Ctrl+Shift+S", w.save_session_as)
     m.addSeparator()
-    acts["export"] = _add(w, m, "&Export…", "Ctrl+E", w.export_dialog, "Write the current clip as BVH or .npy")
+    acts["export"] = _add(w, m, "&Export…", "Ctrl+E", w.export_dialog, "Write the current clip (or the selected clips) to a motion file")
+    acts["export_all"] = _add(w, m, "Export &all clips…", "Ctrl+Shift+E", lambda: w.export_dialog(all_clips=True),
+                              "Write every clip of the session into a folder, one file each")
     m.addSeparator()
     acts["quit"] = _add(w, m, "&Quit", QKeySequence.Quit, w.close)
 
@@ -70,6 +73,13 @@ def build_menus(w) -> dict[str, QAction]:
     for dock in w.docks.values():
         m.addAction(dock.toggleViewAction())
     acts["reset_layout"] = _add(w, m, "Reset &layout", "", w.reset_layout)
+    t = m.addMenu("&Theme")
+    group = QActionGroup(w)
+    for key, text, tip in (("system", "&System", "Follow the desktop's light or dark setting"),
+                           ("light", "&Light", ""), ("dark", "&Dark", "")):
+        a = _toggle(w, t, text, w.theme.theme == key, lambda on, k=key: on and w.theme.set_theme(k), tip)
+        group.addAction(a)
+        acts[f"theme_{key}"] = a
     m.addSeparator()
     acts["frame"] = _add(w, m, "&Frame character", "F", w.frame_character)
     acts["follow"] = _add(w, m, "F&ollow character", "Shift+F", lambda: None,

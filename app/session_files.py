@@ -14,7 +14,7 @@ from .jobs import describe_error
 
 
 class SessionFilesMixin:
-    """Needs ``session``, ``prompt``, ``timeline``, ``autosaver``, ``settings``, ``notify``, ``status`` and
+    """Needs ``session``, ``recent``, ``prompt``, ``timeline``, ``autosaver``, ``settings``, ``notify``, ``status`` and
     ``confirm_discard`` on the window it is mixed into."""
 
     def view_state(self) -> dict:
@@ -54,6 +54,7 @@ class SessionFilesMixin:
             self.notify(f"Could not open {Path(path).name}", describe_error(e))
             return False
         self._apply_state(data.state)
+        self.recent.add(path)
         self.status(f"Opened {path}: {len(data.clips)} clip(s)")
         return True
 
@@ -77,6 +78,7 @@ class SessionFilesMixin:
             self.notify("Could not save the session", describe_error(e))
             return False
         self.settings.setValue("files/folder", str(out.parent))
+        self.recent.add(out)
         self.status(f"Saved {out}")
         return True
 

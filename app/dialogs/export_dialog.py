@@ -29,6 +29,9 @@ from lamp_core.formats import writable_suffixes
 from ..context import AppContext
 from ..session import Clip
 
+# lamp_core.export's defaults when ExportOptions.body is None: glTF carries the body, FBX the skeleton only.
+BODY_DEFAULTS = {".fbx": False, ".glb": True, ".gltf": True}
+
 
 def _safe_stem(name: str) -> str:
     keep = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name).strip().replace(" ", "_")
@@ -66,6 +69,8 @@ class ExportDialog(QDialog):
         self.units = QComboBox()
         self.units.addItems(["m", "cm"])
         self.features = QCheckBox("263-d HumanML3D features instead of joints")
+        self.body = QCheckBox("Include the body mesh (skinned SMPL body)")
+        self._body_choice: dict[str, bool] = {}    # per format: FBX and glTF default differently
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d04040")
@@ -85,7 +90,8 @@ class ExportDialog(QDialog):
         form.addRow("Frames", range_row)
         form.addRow("", self.in_place)
         form.addRow("", self.foot)
-        self.bvh_box = QGroupBox("BVH")
+        form.addRow("", self.body)
+        self.bvh_box = QGroupBox("Skeleton (BVH; rest pose and names also FBX / glTF)")
         bvh = QFormLayout(self.bvh_box)
         bvh.addRow("Rest pose", self.rest)
         bvh.addRow("Joint names", self.names)
@@ -104,6 +110,7 @@ class ExportDialog(QDialog):
         self.export_button.clicked.connect(self.export)
         self.browse.clicked.connect(self.choose_file)
         self.format.currentIndexChanged.connect(self._format_changed)
+        self.body.toggled.connect(lambda on: self._body_choice.__setitem__(self.suffix, on))
         self._restore()
         self._format_changed()
         self.resize(560, self.sizeHint().height())
@@ -121,6 +128,8 @@ class ExportDialog(QDialog):
         for box, key, default in ((self.rest, "rest", "tpose"), (self.names, "names", "smpl"), (self.units, "units", "m")):
             box.setCurrentText(str(c.setting(f"export/{key}", default)))
         self.features.setChecked(c.setting("export/features", False, bool))
+        for suffix, default in BODY_DEFAULTS.items():
+            self._body_choice[suffix] = c.setting(f"export/body_{suffix[1:]}", default, bool)
 
     def _remember(self) -> None:
         st, o = self.ctx.settings, self.options()
@@ -129,6 +138,8 @@ class ExportDialog(QDialog):
         st.setValue("export/fps", o.fps or 0.0)
         for key in ("in_place", "foot_cleanup", "rest", "names", "units", "features"):
             st.setValue(f"export/{key}", getattr(o, key))
+        if o.body is not None:
+            st.setValue(f"export/body_{self.suffix[1:]}", o.body)
 
     # ------------------------------------------------------------------ fields
     @property
@@ -138,6 +149,11 @@ class ExportDialog(QDialog):
     def _format_changed(self, *_) -> None:
         used = options_for(self.suffix)
         self.bvh_box.setEnabled("rest" in used)
+        self.units.setEnabled("units" in used)      # FBX / glTF take rest pose and names, not units
+        self.body.setEnabled("body" in used)
+        self.body.blockSignals(True)
+        self.body.setChecked(self._body_choice.get(self.suffix, False))
+        self.body.blockSignals(False)
         self.npy_box.setEnabled("features" in used)
         text = self.path.text().strip()
         if text:
@@ -148,7 +164,8 @@ class ExportDialog(QDialog):
         return ExportOptions(fps=self.fps.value() or None, in_place=self.in_place.isChecked(),
                              frame_range=(a, b), foot_cleanup=self.foot.isChecked(), rest=self.rest.currentText(),
                              names=self.names.currentText(), units=self.units.currentText(),
-                             features=self.features.isChecked())
+                             features=self.features.isChecked(),
+                             body=self.body.isChecked() if self.body.isEnabled() else None)
 
     def choose_file(self) -> None:
         pattern = f"{self.format.currentText()} (*{self.suffix})"

@@ -1,6 +1,7 @@
 """Captions of the current clip: n-best per time window with their scores, from the bundle's captioner
 (run as a Job). Copy a caption, or use it as the clip's name or as the prompt. Captions are stored on the
-clip, so they travel with it through undo, save and open."""
+clip, so they travel with it through undo, save and open. Below them, the nearest texts of the current
+library (LaMP motion → text search): what people called the most similar clips, a second opinion."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..context import AppContext
+from . import caption_work
+
+NEAREST = 3     # library texts shown per clip
 
 
 class CaptionPanel(QWidget):
@@ -31,6 +35,8 @@ class CaptionPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.jobs: dict[int, object] = {}     # clip uid -> running caption job
+        self.nearest: dict[int, tuple] = {}   # clip uid -> (motion searched, [(text, score, clip name)] or error)
+        self._nearest_jobs: dict[int, object] = {}
         self.tree = QTreeWidget()
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Caption", "Score"])
@@ -54,11 +60,30 @@ class CaptionPanel(QWidget):
         self.prompt_button = QPushButton("Use as prompt")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
-        self.busy.setMaximumHeight(8)
-        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(14)
         self.busy.hide()
+        self.cancel_button = QPushButton("Cancel captioning")
+        self.cancel_button.hide()
+        self.limit_note = QLabel("")       # a clip past caption_work.CAPTION_LIMIT_SECONDS: what was captioned
+        self.limit_note.setWordWrap(True)
+        self.limit_note.setStyleSheet("QLabel { color: #c08020; }")
+        self.limit_note.hide()
         self.status = QLabel("Drop BVH or .npy files anywhere on the window to caption them.")
         self.status.setWordWrap(True)
+        self.nearest_label = QLabel("Nearest library texts (motion → text search)")
+        self.nearest_label.setToolTip("Captions of the library clips whose motion is closest to this clip, "
+                                      "found with the loaded LaMP encoder; the score is cosine similarity")
+        self.nearest_tree = QTreeWidget()
+        self.nearest_tree.setColumnCount(2)
+        self.nearest_tree.setHeaderLabels(["Library text", "Similarity"])
+        self.nearest_tree.setRootIsDecorated(False)
+        self.nearest_tree.setMaximumHeight(110)
+        self.nearest_tree.header().setStretchLastSection(False)
+        self.nearest_tree.header().setSectionResizeMode(0, self.nearest_tree.header().ResizeMode.Stretch)
+        self.nearest_tree.header().setSectionResizeMode(1, self.nearest_tree.header().ResizeMode.ResizeToContents)
+        self.nearest_note = QLabel("")
+        self.nearest_note.setWordWrap(True)
+        self._picked_tree = self.tree          # the list the buttons act on: the last one clicked
         self.detail = QLabel("")         # the selected caption in full: the tree's column elides long ones
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -71,18 +96,28 @@ class CaptionPanel(QWidget):
             row.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addWidget(self.status)
+        lay.addWidget(self.limit_note)
         lay.addWidget(self.tree, 1)
+        lay.addWidget(self.nearest_label)
+        lay.addWidget(self.nearest_tree)
+        lay.addWidget(self.nearest_note)
         lay.addWidget(self.detail)
         lay.addLayout(row)
         lay.addLayout(opts)
         lay.addWidget(self.caption_button)
-        lay.addWidget(self.busy)
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.busy, 1)
+        busy_row.addWidget(self.cancel_button)
+        lay.addLayout(busy_row)
         self.caption_button.clicked.connect(lambda: self.caption(self.ctx.session.current_uid))
+        self.cancel_button.clicked.connect(self.cancel)
         self.copy_button.clicked.connect(self.copy_selected)
         self.name_button.clicked.connect(self.name_from_selected)
         self.prompt_button.clicked.connect(lambda: self.selected_text() and self.use_as_prompt.emit(self.selected_text()))
-        self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
-        self.tree.itemDoubleClicked.connect(lambda *_: self.copy_selected())
+        for tree in (self.tree, self.nearest_tree):
+            tree.currentItemChanged.connect(lambda cur, _prev, t=tree: self._pick_tree(t, cur))
+            tree.itemClicked.connect(lambda item, _col, t=tree: self._pick_tree(t, item))
+            tree.itemDoubleClicked.connect(lambda *_: self.copy_selected())
         ctx.session.current_changed.connect(lambda _: self.show_clip())
         ctx.session.clips_changed.connect(self.show_clip)
         self.show_clip()
@@ -92,7 +127,12 @@ class CaptionPanel(QWidget):
         clip = self.ctx.session.current
         self.tree.clear()
         self.caption_button.setEnabled(clip is not None)
+        note = caption_work.limit_note(clip.motion.duration) if clip is not None else ""
+        self.limit_note.setText(note)
+        self.limit_note.setVisible(bool(note))
+        self.cancel_button.setVisible(clip is not None and clip.uid in self.jobs)
         if clip is None:
+            self._show_nearest(None)
             self._update_buttons()
             return
         many = len(clip.captions) > 1
@@ -112,6 +152,8 @@ class CaptionPanel(QWidget):
                 item.setToolTip(1, "a caption stored with the library clip" if score is None else
                                 f"mean log-probability {score:.3f} (≈{math.exp(score):.0%} per word)")
                 parent.addChild(item)
+        self._show_nearest(clip)
+        self._picked_tree = self.tree
         first = self._first_caption_item()
         if first is not None:
             self.tree.setCurrentItem(first)
@@ -123,6 +165,34 @@ class CaptionPanel(QWidget):
             self.status.setText(f"{clip.name}: no captions yet (Caption clip)")
         self._update_buttons()
 
+    def _show_nearest(self, clip) -> None:
+        self.nearest_tree.clear()
+        found = self.nearest.get(clip.uid) if clip is not None else None
+        if clip is None:
+            self.nearest_note.setText("")
+        elif clip.uid in self._nearest_jobs:
+            self.nearest_note.setText("Searching the library…")
+        elif found is None or found[0] is not clip.motion:
+            self.nearest_note.setText("Not searched yet (Caption clip searches the library too)")
+        elif isinstance(found[1], str):
+            self.nearest_note.setText(f"Library search unavailable: {found[1]}")
+        else:
+            for text, score, name in found[1]:
+                item = QTreeWidgetItem([text, f"{score:.3f}"])
+                item.setData(0, Qt.UserRole, text)
+                item.setToolTip(0, f"{text}\n(library clip {name!r})")
+                self.nearest_tree.addTopLevelItem(item)
+            self.nearest_note.setText("" if found[1] else "The library has no clips to compare with")
+
+    def _pick_tree(self, tree, item) -> None:
+        if item is not None and tree is not self._picked_tree:
+            other = self.nearest_tree if tree is self.tree else self.tree
+            other.blockSignals(True)
+            other.setCurrentItem(None)
+            other.blockSignals(False)
+            self._picked_tree = tree
+        self._update_buttons()
+
     def _first_caption_item(self):
         top = self.tree.topLevelItem(0)
         if top is None:
@@ -130,7 +200,7 @@ class CaptionPanel(QWidget):
         return top if top.data(0, Qt.UserRole) else top.child(0)
 
     def selected_text(self) -> str:
-        item = self.tree.currentItem()
+        item = self._picked_tree.currentItem()
         return item.data(0, Qt.UserRole) if item is not None and item.data(0, Qt.UserRole) else ""
 
     def _update_buttons(self) -> None:
@@ -164,8 +234,7 @@ class CaptionPanel(QWidget):
         hub, motion, name = self.ctx.hub, clip.motion, clip.name
 
         def work(progress, cancelled):
-            timed = hub.captioner().caption(motion, options, window_seconds=window, source=name)
-            return tuple(t.to_dict() for t in timed)
+            return caption_work.caption_long(hub.captioner(), motion, options, window, name, progress, cancelled)
 
         def done(captions):
             now = self.ctx.session.find(uid)
@@ -176,11 +245,49 @@ class CaptionPanel(QWidget):
         def failed(message):
             self.ctx.notify(f"Could not caption {name}", message)
 
-        job = self.ctx.jobs.run("caption", work, on_done=done, on_error=failed)
+        self.search_nearest(uid)
+        job = self.ctx.jobs.run("caption", work, on_done=done, on_error=failed, on_progress=self._progressed,
+                                on_cancel=lambda: self.ctx.status(f"Captioning {name} cancelled"))
         self.jobs[uid] = job
         job.ended.connect(lambda u=uid: self._ended(u))
+        self.busy.setRange(0, 0)          # until the first piece of a long clip is done
         self.busy.show()
         self.show_clip()
+
+    def search_nearest(self, uid: int | None) -> None:
+        """Motion → text search of the current library for one clip, in the background; kept per clip."""
+        clip = self.ctx.session.find(uid)
+        if clip is None or uid in self._nearest_jobs:
+            return
+        hub, motion = self.ctx.hub, clip.motion
+
+        def work(progress, cancelled):
+            lib, shipped = hub.library()
+            part, _ = caption_work.captioned_part(motion)
+            hits = lib.search_motion(hub.encoder(), part, top=NEAREST, auto_embed=not shipped)
+            return [(h.clip.captions[0] if h.clip.captions else h.clip.name, h.score, h.clip.name) for h in hits]
+
+        def ended(result):
+            self._nearest_jobs.pop(uid, None)
+            self.nearest[uid] = (motion, result)
+            if self.ctx.session.current_uid == uid:
+                self._show_nearest(self.ctx.session.current)
+
+        job = self.ctx.jobs.run("library nearest", work, on_done=ended, on_error=ended)
+        self._nearest_jobs[uid] = job
+        job.cancelled.connect(lambda: self._nearest_jobs.pop(uid, None))
+        self._show_nearest(clip)
+
+    def _progressed(self, p: float) -> None:
+        self.busy.setRange(0, 100)
+        self.busy.setValue(round(p * 100))
+
+    def cancel(self) -> None:
+        """Stop captioning the current clip (a long one stops after the piece it is on)."""
+        job = self.jobs.get(self.ctx.session.current_uid)
+        if job is not None:
+            job.cancel()
+            self.status.setText("Cancelling…")
 
     def _ended(self, uid: int) -> None:
         self.jobs.pop(uid, None)

@@ -30,7 +30,7 @@ class ClipListPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.list = QListWidget()
-        self.list.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.list.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.list.setAlternatingRowColors(True)
         self.keep_button = QPushButton("Keep only this")
         self.keep_button.setToolTip("Keep this variation and remove the others generated with it")
@@ -72,6 +72,11 @@ class ClipListPanel(QWidget):
                                     and sum(c.group == clip.group for c in self.session.clips) > 1)
         self.rename_button.setEnabled(has)
         self.delete_button.setEnabled(has)
+
+    def selected_uids(self) -> list[int]:
+        """The selected clips in session order (several are selected for a batch export)."""
+        chosen = {i.data(Qt.UserRole) for i in self.list.selectedItems()}
+        return [c.uid for c in self.session.clips if c.uid in chosen]
 
     def _picked(self, item, _previous=None) -> None:
         if item is not None:

@@ -4,6 +4,7 @@ and cached, so a scrub or a played frame only skins one pose."""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -22,22 +23,26 @@ _ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True,
 
 
 class RigCache:
-    """Rigs of the last few Motions (keyed by identity: Motions are immutable values)."""
+    """Rigs of the last few Motions (keyed by identity: Motions are immutable values). Thread-safe, so a
+    file-reading job can rig a long clip on its worker before the clip is shown (seconds for an hour)."""
 
     def __init__(self, size: int = 12):
         self.size = size
         self._rigs: OrderedDict[int, tuple] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, body, motion):
-        hit = self._rigs.get(id(motion))
-        if hit is not None and hit[0] is motion:
-            self._rigs.move_to_end(id(motion))
-            return hit[1]
-        rig = body.rig(motion)
+        with self._lock:
+            hit = self._rigs.get(id(motion))
+            if hit is not None and hit[0] is motion:
+                self._rigs.move_to_end(id(motion))
+                return hit[1]
+        rig = body.rig(motion)              # outside the lock: the UI thread may rig another clip meanwhile
         lift = float(rig.rest_joints[[10, 11], 1].min() - rig.rest_vertices[:, 1].min())
-        self._rigs[id(motion)] = (motion, (rig, lift))
-        while len(self._rigs) > self.size:
-            self._rigs.popitem(last=False)
+        with self._lock:
+            self._rigs[id(motion)] = (motion, (rig, lift))
+            while len(self._rigs) > self.size:
+                self._rigs.popitem(last=False)
         return rig, lift
 
 
