@@ -19,6 +19,22 @@ def _private_library(tmp_path, monkeypatch):
     monkeypatch.setenv("LAMP_LIBRARY", str(tmp_path / "user-library.sqlite"))
 
 
+WALKS = ((0.0, "a person walks straight ahead"), (0.8, "a person walks in a circle"),
+         (-0.8, "someone turns right while walking"))
+
+
+def make_user_library(tmp_path, monkeypatch, walks=WALKS):
+    """The user's library (LAMP_LIBRARY) holding one 3 s synthetic walk per (turn rate, caption)."""
+    from lamp_core.data.synthetic import walking_motion
+    from lamp_core.library import MotionLibrary
+    path = tmp_path / "user-library.sqlite"
+    monkeypatch.setenv("LAMP_LIBRARY", str(path))
+    with MotionLibrary.open(path) as lib:
+        for i, (turn, caption) in enumerate(walks):
+            lib.add(walking_motion(frames=60, turn_rate=turn, seed=i), name=f"walk {i}", captions=[caption])
+    return path
+
+
 @pytest.fixture
 def settings_path(tmp_path):
     return tmp_path / "settings.ini"

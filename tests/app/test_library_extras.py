@@ -7,18 +7,13 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from lamp_core.data.synthetic import walking_motion
 from lamp_core.library import MotionLibrary
+from tests.app.conftest import WALKS, make_user_library
 
 
 @pytest.fixture
 def user_library(tmp_path, monkeypatch):
-    path = tmp_path / "user-library.sqlite"
-    monkeypatch.setenv("LAMP_LIBRARY", str(path))
-    with MotionLibrary.open(path) as lib:
-        for i, caption in enumerate(["a person walks straight ahead", "a person walks in a circle"]):
-            lib.add(walking_motion(frames=60, turn_rate=0.8 * i, seed=i), name=f"walk {i}", captions=[caption])
-    return path
+    return make_user_library(tmp_path, monkeypatch, WALKS[:2])
 
 
 def _names(panel):

@@ -6,19 +6,13 @@ import pytest
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.gui
 
-from lamp_core.data.synthetic import walking_motion
 from lamp_core.library import MotionLibrary
+from tests.app.conftest import make_user_library
 
 
 @pytest.fixture
 def user_library(tmp_path, monkeypatch):
-    path = tmp_path / "user-library.sqlite"
-    monkeypatch.setenv("LAMP_LIBRARY", str(path))
-    with MotionLibrary.open(path) as lib:
-        for i, (turn, caption) in enumerate([(0.0, "a person walks straight ahead"), (0.8, "a person walks in a circle"),
-                                             (-0.8, "someone turns right while walking")]):
-            lib.add(walking_motion(frames=60, turn_rate=turn, seed=i), name=f"walk {i}", captions=[caption])
-    return path
+    return make_user_library(tmp_path, monkeypatch)
 
 
 def _rows(panel):
