@@ -67,9 +67,24 @@ class _Swap(QUndoCommand):
         self.session._set(self.before, self.current_before)
 
 
+class _SetSegments(QUndoCommand):
+    """Replace the prompt segments of a multi-prompt sequence; undo puts the old ones back."""
+
+    def __init__(self, session: Session, segments: tuple):
+        super().__init__(f"Edit prompt segments ({len(segments)})")
+        self.session, self.before, self.after = session, session.segments, segments
+
+    def redo(self) -> None:
+        self.session._set_segments(self.after)
+
+    def undo(self) -> None:
+        self.session._set_segments(self.before)
+
+
 class Session(QObject):
     clips_changed = Signal()            # the list (names, order, membership) or a clip's content changed
     current_changed = Signal(object)    # the current Clip, or None
+    segments_changed = Signal()         # the prompt segments (text, seconds) of a multi-prompt sequence
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -77,6 +92,7 @@ class Session(QObject):
         self.current_uid: int | None = None
         self.undo_stack = QUndoStack(self)
         self.path: Path | None = None   # where it was last saved or opened from
+        self.segments: tuple[tuple[str, float], ...] = ()
 
     # ------------------------------------------------------------------ reading
     @property
@@ -104,6 +120,16 @@ class Session(QObject):
 
     def _push(self, text: str, clips, current: int | None) -> None:
         self.undo_stack.push(_Swap(self, text, tuple(clips), current))
+
+    def _set_segments(self, segments: tuple) -> None:
+        self.segments = segments
+        self.segments_changed.emit()
+
+    def set_segments(self, segments) -> None:
+        """New prompt segments, as one undoable step (nothing happens when they are the same)."""
+        segments = tuple((str(t), float(s)) for t, s in segments)
+        if segments != self.segments:
+            self.undo_stack.push(_SetSegments(self, segments))
 
     def select(self, uid: int | None) -> None:
         """Show another clip (not an edit: selection is not undone)."""
@@ -162,7 +188,8 @@ class Session(QObject):
         clips = tuple(SessionClip(c.name, c.motion, c.captions, c.group) for c in self.clips)
         # key poses ride in the free-form state (the session format has no per-clip field for them)
         keys = {str(i): [[int(f), np.asarray(p).tolist()] for f, p in c.keys] for i, c in enumerate(self.clips) if c.keys}
-        return SessionData(clips, {**(state or {}), "current": cur, "keys": keys})
+        return SessionData(clips, {**(state or {}), "current": cur, "keys": keys,
+                                   "segments": [[t, s] for t, s in self.segments]})
 
     def save(self, path: str | Path, state: dict | None = None, mark_clean: bool = True) -> Path:
         out = save_session(path, self.to_data(state))
@@ -179,9 +206,22 @@ class Session(QObject):
         self.undo_stack.clear()
         self.path = path
         self._set(clips, clips[cur].uid if isinstance(cur, int) and 0 <= cur < len(clips) else None)
+        self._set_segments(_read_segments(data.state.get("segments")))
         self.undo_stack.setClean()
 
     def open(self, path: str | Path) -> SessionData:
         data = load_session(path)
         self.load_data(data, Path(path))
         return data
+
+
+def _read_segments(raw) -> tuple[tuple[str, float], ...]:
+    """Segments from a session file; anything malformed is skipped rather than failing the open."""
+    out = []
+    for item in raw if isinstance(raw, list) else ():
+        try:
+            text, seconds = item
+            out.append((str(text), float(seconds)))
+        except (TypeError, ValueError):
+            continue
+    return tuple(out)

@@ -28,7 +28,8 @@ class MotionEdits(QObject):
     def __init__(self, ctx: AppContext, timeline: Timeline, prompt: PromptPanel, parent=None):
         super().__init__(parent)
         self.ctx, self.timeline, self.prompt = ctx, timeline, prompt
-        self.segments: list[tuple[str, float]] = load_segments(ctx.settings)
+        if not ctx.session.segments:   # a new session starts from the segments used last
+            ctx.session._set_segments(tuple(load_segments(ctx.settings)))
         self._dialog: SegmentsDialog | None = None
         self.actions: dict = {}
         t = timeline
@@ -44,8 +45,13 @@ class MotionEdits(QObject):
         ctx.session.current_changed.connect(lambda _: self._update())
         ctx.session.clips_changed.connect(self._update)
         prompt.busy_changed.connect(lambda _: self._update())
+        ctx.session.segments_changed.connect(self._segments_changed)
         t.track.set_segments(self.segments)
         self._update()
+
+    @property
+    def segments(self) -> list[tuple[str, float]]:
+        return list(self.ctx.session.segments)
 
     # ------------------------------------------------------------------ menus
     def add_edit_actions(self, window, menu, add) -> dict:
@@ -197,7 +203,10 @@ class MotionEdits(QObject):
 
     # ------------------------------------------------------------------ segments
     def set_segments(self, segments) -> None:
-        self.segments = [(str(t), float(s)) for t, s in segments]
+        """Undoable, saved with the session, and remembered for the next new session."""
+        self.ctx.session.set_segments(segments)
+
+    def _segments_changed(self) -> None:
         save_segments(self.ctx.settings, self.segments)
         self.timeline.track.set_segments(self.segments)
         self._update()

@@ -168,3 +168,17 @@ def test_edits_without_a_clip_or_range_are_messages(window, qtbot):
     window.edits.fill_between_keys("a person jumps")
     assert [t for t, _ in window.messages] == ["No range selected", "No clip", "No key poses"]
     assert not window.actions_by_name["regen_range"].isEnabled()
+
+
+def test_segment_edits_undo_and_travel_with_the_session(tiny_window, tmp_path):
+    w = tiny_window
+    w.edits.set_segments([("a person walks forward", 2.0)])
+    w.edits.set_segments([("a person walks forward", 2.0), ("a person waves", 1.5)])
+    assert w.timeline.track.segments == [("a person walks forward", 2.0), ("a person waves", 1.5)]
+    w.session.undo_stack.undo()
+    assert w.edits.segments == [("a person walks forward", 2.0)] and w.timeline.track.segments == w.edits.segments
+    w.session.undo_stack.redo()
+    path = w.session.save(tmp_path / "seq.lampsession")
+    w.edits.set_segments([])
+    w.session.open(path)
+    assert w.edits.segments == [("a person walks forward", 2.0), ("a person waves", 1.5)]
