@@ -158,6 +158,11 @@ class MainWindow(SessionFilesMixin, QMainWindow):
             self.notify("Could not load the model", message)
 
         self.jobs.run("load model", lambda progress, cancelled: self.hub.engine(), on_done=done, on_error=failed)
+        # the body mesh too, so the first clip shown does not wait for it on the UI thread; a failure
+        # here is retried (and explained) by the viewport when it first needs the body
+        from lamp_core.body.model import load_body
+        self.jobs.run("load body", lambda progress, cancelled: load_body(), on_done=self.viewport.adopt_body,
+                      on_error=lambda message: None)
 
     def cancel_jobs(self) -> None:
         self.prompt.cancel()

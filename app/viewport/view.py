@@ -56,6 +56,11 @@ class Viewport(gl.GLViewWidget):
                 self.body_error = f"{type(e).__name__}: {e}"
         return self._body
 
+    def adopt_body(self, body) -> None:
+        """A body loaded off the UI thread at start-up; ignored once the property has loaded one."""
+        if not self._body_tried:
+            self._body, self._body_tried = body, True
+
     def _visible_layers(self) -> dict:
         on = dict(self.layers)
         if self.body is None:          # no body: the skeleton stands in for it
