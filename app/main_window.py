@@ -57,16 +57,16 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.session = Session(self)
         self.ctx = AppContext(self.jobs, self.hub, self.session, self.settings, self.notify, self.status)
 
-        self.viewport = Viewport(self)
+        self.viewport = Viewport()
         self.timeline = Timeline()
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        lay.addWidget(self.viewport, 1)
+        lay.addWidget(self.viewport.widget(central), 1)
         lay.addWidget(self.timeline)
         self.setCentralWidget(central)
-        self.viewport.setFocusPolicy(Qt.NoFocus)
+        self.viewport.widget().setFocusPolicy(Qt.NoFocus)
 
         self.prompt = PromptPanel(self.ctx)
         self.edits = MotionEdits(self.ctx, self.timeline, self.prompt, self)   # range / key-pose / sequence edits

@@ -90,7 +90,8 @@ def launch_times(bundle: Path | None, runs: int) -> tuple[list[float], list[floa
 
 
 def _counting_viewport():
-    """A Viewport that finishes and counts every frame it paints (Qt may merge update requests)."""
+    """A Viewport that finishes and counts every frame it paints (Qt may merge update requests), held
+    in a window container as the main window holds it."""
     from OpenGL import GL
 
     from app.viewport.view import Viewport
@@ -107,7 +108,8 @@ def _counting_viewport():
 
 
 class _Stage:
-    """A bare Viewport at 1280x720 playing a 10 s clip (and its variations)."""
+    """A Viewport at 1280x720, in its container widget as in the app, playing a 10 s clip (and its
+    variations)."""
 
     def __init__(self, figures: int = 1):
         from PySide6.QtCore import QCoreApplication, Qt
@@ -117,10 +119,11 @@ class _Stage:
         from lamp_core.data.synthetic import walking_motion
         self.motion = walking_motion(frames=200)
         self.view = _counting_viewport()
-        self.view.resize(*SIZE)
-        self.view.show()
+        self.holder = self.view.widget()
+        self.holder.resize(*SIZE)
+        self.holder.show()
         end = time.monotonic() + 10
-        while not (self.view.windowHandle() and self.view.windowHandle().isExposed() and self.view.painted):
+        while not (self.view.isExposed() and self.view.painted):
             self.app.processEvents()
             if time.monotonic() > end:
                 raise RuntimeError("the viewport never showed")
@@ -162,8 +165,10 @@ class _Stage:
         return out
 
     def close(self) -> None:
-        self.view.close()
-        self.view.deleteLater()
+        from PySide6.QtCore import QEvent
+        self.holder.close()
+        self.holder.deleteLater()     # now, while the GL context lives (at exit it would crash)
+        self.app.sendPostedEvents(None, QEvent.DeferredDelete)
         self.app.processEvents()
 
 

@@ -61,12 +61,21 @@ def main() -> int:
     w.show()
     wait(app, lambda: w.hub.engine_loaded and not w.jobs.running(), what="the model")
 
-    def shot(name: str, widget=None) -> None:
+    def picture():
+        """The window as the user sees it: a widget grab leaves the viewport (its own native GL window)
+        blank, so its framebuffer is painted in where its container sits."""
+        from PySide6.QtGui import QPainter, QPixmap
+        pix = w.grab()
+        holder = w.viewport.widget()
+        painter = QPainter(pix)
+        painter.drawPixmap(holder.mapTo(w, holder.rect().topLeft()), QPixmap.fromImage(w.viewport.grabFramebuffer()))
+        painter.end()
+        return pix
+
+    def shot(name: str) -> None:
         settle(app)
         path = out / name
-        if widget is None:
-            widget = w
-        widget.grab().save(str(path))
+        picture().save(str(path))
         print(path)
 
     # 1. prompt -> motion
@@ -105,19 +114,19 @@ def main() -> int:
     else:
         print(f"{args.bvh}: not found, no captions.png")
 
-    # 4. export dialog, painted over the window (a root-window grab misses the GL viewport under Xvfb)
+    # 4. export dialog, painted over the window
     from PySide6.QtCore import QPoint
     from PySide6.QtGui import QColor, QPainter, QPen
     dialog = w.export_dialog()
     settle(app)
-    picture, box = w.grab(), dialog.grab()
+    shown, box = picture(), dialog.grab()
     at = QPoint(12, w.height() - box.height() - 40)      # over the left panels: the character stays in view
-    painter = QPainter(picture)
+    painter = QPainter(shown)
     painter.drawPixmap(at, box)
     painter.setPen(QPen(QColor(90, 90, 90), 1))
     painter.drawRect(box.rect().translated(at).adjusted(0, 0, -1, -1))
     painter.end()
-    picture.save(str(out / "export.png"))
+    shown.save(str(out / "export.png"))
     print(out / "export.png")
     dialog.reject()
     w.close()

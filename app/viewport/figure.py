@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph.opengl as gl
@@ -13,6 +14,9 @@ from OpenGL import GL
 
 from .body_item import SIBLING, SKIN, BodyMesh
 from .skeleton_item import _BONES, SkeletonItem, to_scene
+
+if TYPE_CHECKING:
+    from .view import Viewport
 
 FEET = np.array([7, 10, 8, 11])         # Motion.foot_contacts' order: L ankle, L toe, R ankle, R toe
 CONTACT = (0.25, 0.95, 0.45, 1.0)
@@ -49,7 +53,7 @@ class RigCache:
 class Figure:
     """The scene items of one clip; ``show`` poses them at a frame."""
 
-    def __init__(self, view: gl.GLViewWidget, body):
+    def __init__(self, view: Viewport, body):
         self.view, self.body = view, body
         self.motion = None
         self.offset = np.zeros(3)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph.opengl as gl
 
 from lamp_core.motion.skeleton import PARENTS
+
+if TYPE_CHECKING:
+    from .view import Viewport
 
 _BONES = np.array([(p, c) for c, p in enumerate(PARENTS) if p >= 0])
 
@@ -20,7 +25,7 @@ def to_scene(points: np.ndarray) -> np.ndarray:
 class SkeletonItem:
     """Bones + joints for one clip; ``set_pose`` moves them."""
 
-    def __init__(self, view: gl.GLViewWidget, color=(0.95, 0.75, 0.3, 1.0)):
+    def __init__(self, view: Viewport, color=(0.95, 0.75, 0.3, 1.0)):
         self.bones = gl.GLLinePlotItem(mode="lines", width=4.0, color=color, antialias=True)
         self.joints = gl.GLScatterPlotItem(size=9.0, color=(0.95, 0.95, 0.95, 1.0))
         for item in (self.bones, self.joints):

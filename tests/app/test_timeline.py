@@ -73,3 +73,27 @@ def test_switching_clips_resets_and_editing_keeps_the_frame(window, qtbot, walk)
     window.session.update(a.uid, "Mirror", motion=walk.mirror())
     assert window.frame == 33
     assert b.uid != a.uid
+
+
+def test_keys_still_work_after_clicking_into_the_viewport_and_a_drag_orbits(window, qtbot, walk):
+    """The viewport is a native OpenGL window inside the main one: clicking it must not swallow the
+    window's shortcuts, and dragging in it turns the camera."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    add_clip(window, walk)
+    activate(window, qtbot)
+    view = window.viewport
+    qtbot.waitUntil(view.isExposed, timeout=3000)
+    middle = QPoint(view.width() // 2, view.height() // 2)
+    azimuth = view.opts["azimuth"]
+    QTest.mousePress(view, Qt.LeftButton, Qt.NoModifier, middle)
+    for dx in (10, 30, 60):
+        QTest.mouseMove(view, middle + QPoint(dx, 0))
+    QTest.mouseRelease(view, Qt.LeftButton, Qt.NoModifier, middle + QPoint(60, 0))
+    assert view.opts["azimuth"] != azimuth, "dragging in the viewport should orbit the camera"
+    QTest.keyClick(view, Qt.Key_Right)
+    assert window.frame == 1, "Right steps a frame even with the viewport clicked"
+    QTest.keyClick(view, Qt.Key_Space)
+    assert window.timeline.playing
+    QTest.keyClick(view, Qt.Key_Space)
+    assert not window.timeline.playing

@@ -117,7 +117,8 @@ def test_variations_side_by_side_spread_and_move_together(small, qtbot, walk):
     _settle(qtbot, small)
     many = grab(small)
     assert len(small.viewport.figures) == 3
-    cols = lambda img: np.flatnonzero(_skin(img).any(axis=0) | _grey_body(img).any(axis=0))
+    # columns with a body in them (a thin grid line or the ground path colours only a pixel or two)
+    cols = lambda img: np.flatnonzero((_skin(img) | _grey_body(img)).sum(axis=0) >= 6)
     assert np.ptp(cols(many)) > 1.5 * np.ptp(cols(one)), "figures should stand apart along x"
     assert sum(f.selected for f in small.viewport.figures) == 1
     small.set_frame(30)
