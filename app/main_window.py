@@ -98,7 +98,8 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.session.current_changed.connect(self._current_changed)
         self.session.undo_stack.cleanChanged.connect(self._update_title)
         self.session.clips_changed.connect(self._update_title)
-        self.prompt.busy_changed.connect(self.actions_by_name["cancel"].setEnabled)
+        self.prompt.busy_changed.connect(self._update_cancel)
+        self.captions.busy_changed.connect(self._update_cancel)
         self.actions_by_name["cancel"].setEnabled(False)
         self.captions.use_as_prompt.connect(self._use_as_prompt)
         self.jobs.job_ended.connect(self._job_ended)
@@ -165,7 +166,12 @@ class MainWindow(SessionFilesMixin, QMainWindow):
                       on_error=lambda message: None)
 
     def cancel_jobs(self) -> None:
+        """Esc: stop the running generation or edit and any captioning."""
         self.prompt.cancel()
+        self.captions.cancel_all()
+
+    def _update_cancel(self, _busy: bool = False) -> None:
+        self.actions_by_name["cancel"].setEnabled(self.prompt.busy or bool(self.captions.jobs))
 
     # ------------------------------------------------------------------ current clip and frames
     @property

@@ -30,6 +30,7 @@ NEAREST = 3     # library texts shown per clip
 
 class CaptionPanel(QWidget):
     use_as_prompt = Signal(str)
+    busy_changed = Signal(bool)           # some clip is being captioned (Esc cancels every one)
 
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -253,6 +254,7 @@ class CaptionPanel(QWidget):
         self.busy.setRange(0, 0)          # until the first piece of a long clip is done
         self.busy.show()
         self.show_clip()
+        self.busy_changed.emit(True)
 
     def search_nearest(self, uid: int | None) -> None:
         """Motion → text search of the current library for one clip, in the background; kept per clip."""
@@ -289,7 +291,15 @@ class CaptionPanel(QWidget):
             job.cancel()
             self.status.setText("Cancelling…")
 
+    def cancel_all(self) -> None:
+        """Stop every captioning job (Generate ▸ Cancel, Esc)."""
+        for job in list(self.jobs.values()):
+            job.cancel()
+        if self.jobs:
+            self.status.setText("Cancelling…")
+
     def _ended(self, uid: int) -> None:
         self.jobs.pop(uid, None)
         self.busy.setVisible(bool(self.jobs))
         self.show_clip()
+        self.busy_changed.emit(bool(self.jobs))

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.gui
 
 import itertools
 
-from gui_helpers import drop_files
+from gui_helpers import activate, drop_files
 
 from lamp_core.data.synthetic import walking_motion
 from lamp_core.formats import write
@@ -76,3 +76,23 @@ def test_captioning_a_long_clip_can_be_cancelled(tiny_window, qtbot, tmp_path, s
     qtbot.waitUntil(lambda: not w.captions.jobs, timeout=60000)
     assert not w.session.current.captions and "cancelled" in w.statusBar().currentMessage()
     assert w.captions.cancel_button.isHidden() and w.captions.busy.isHidden() and not w.messages
+
+
+def test_esc_cancels_captioning_too(tiny_window, qtbot, small_limits, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from app.session import Clip
+    monkeypatch.setattr(small_limits, "CHUNK_SECONDS", 2.0)
+    w = tiny_window
+    cancel = w.actions_by_name["cancel"]
+    assert not cancel.isEnabled()
+    clip = Clip.new("long", walking_motion(frames=400))
+    w.session.add([clip])
+    w.captions.caption(clip.uid)
+    assert cancel.isEnabled(), "Generate ▸ Cancel (Esc) is offered while a clip is being captioned"
+    qtbot.waitUntil(lambda: w.captions.busy.maximum() == 100, timeout=60000)
+    activate(w, qtbot)
+    qtbot.keyClick(w, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not w.captions.jobs, timeout=60000)
+    assert not w.session.current.captions and "cancelled" in w.statusBar().currentMessage()
+    assert not cancel.isEnabled()
