@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 
 from lamp_core.export import export_motion
 
@@ -15,16 +15,17 @@ from ..jobs import describe_error
 from .export_dialog import ExportDialog, _safe_stem
 
 
-def unique_names(names: list[str], suffix: str) -> list[str]:
-    """File-safe, distinct file names for clip names (``walk``, ``walk_2``, …): clips often share a name."""
-    seen: set[str] = set()
+def unique_names(names: list[str], suffix: str, taken: set[str] = frozenset()) -> list[str]:
+    """File-safe, distinct file names for clip names (``walk``, ``walk_2``, …): clips often share a name.
+    ``taken``: file names to avoid as well (what is already in the folder, to keep both)."""
+    seen: set[str] = {t.lower() for t in taken}
     out = []
     for name in names:
         stem = _safe_stem(name)
         candidate, k = stem, 2
-        while candidate.lower() in seen:
+        while (candidate + suffix).lower() in seen:
             candidate, k = f"{stem}_{k}", k + 1
-        seen.add(candidate.lower())
+        seen.add((candidate + suffix).lower())
         out.append(candidate + suffix)
     return out
 
@@ -46,6 +47,12 @@ def write_all(items, folder: Path, options, progress=None, cancelled=None) -> tu
     return written, failed
 
 
+def _exists_message(existing: list[str], folder: Path) -> str:
+    shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+    return (f"{len(existing)} file(s) already in {folder}: {shown}. Press Replace to overwrite them, or Keep both "
+            "to write the new ones beside them.")
+
+
 class BatchExportDialog(ExportDialog):
     """ExportDialog for many clips: the File field holds a folder, and the frame range is the whole clip."""
 
@@ -61,6 +68,10 @@ class BatchExportDialog(ExportDialog):
             w.setToolTip("Each clip is exported whole")
         self.path.setText(str(ctx.setting("export/folder", str(Path.home()))))
         self.path.setToolTip("The folder to write into; each file is named after its clip")
+        self.keep_both = self.buttons.addButton("Keep both", QDialogButtonBox.ActionRole)
+        self.keep_both.setToolTip("Write the new files beside the old ones, with _2, _3… added to their names")
+        self.keep_both.hide()
+        self.keep_both.clicked.connect(lambda: self.export(keep_both=True))
 
     def _format_changed(self, *_) -> None:
         text = self.path.text()
@@ -71,15 +82,22 @@ class BatchExportDialog(ExportDialog):
         from dataclasses import replace
         return replace(super().options(), frame_range=None)
 
-    def file_names(self) -> list[str]:
-        return unique_names([c.name for c in self.clips], self.suffix)
+    def file_names(self, folder: Path | None = None) -> list[str]:
+        """One name per clip; with ``folder``, none that is already there."""
+        taken = {p.name for p in folder.iterdir()} if folder is not None and folder.is_dir() else set()
+        return unique_names([c.name for c in self.clips], self.suffix, taken)
+
+    def _target_changed(self, *_) -> None:
+        super()._target_changed()
+        if hasattr(self, "keep_both"):
+            self.keep_both.hide()
 
     def choose_file(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Export into", self.path.text())
         if path:
             self.path.setText(path)
 
-    def export(self) -> None:
+    def export(self, keep_both: bool = False) -> None:
         text = self.path.text().strip()
         if not text:
             self.error.setText("Choose a folder to write into.")
@@ -88,7 +106,13 @@ class BatchExportDialog(ExportDialog):
         if folder.exists() and not folder.is_dir():
             self.error.setText(f"{folder} is a file, not a folder.")
             return
-        options, items = self.options(), list(zip(self.file_names(), [c.motion for c in self.clips]))
+        names = self.file_names(folder if keep_both else None)
+        existing = [n for n in names if (folder / n).is_file()]
+        if existing and not self.confirm_replace((folder, tuple(names)), _exists_message(existing, folder)):
+            self.keep_both.show()
+            return
+        self.keep_both.hide()
+        options, items = self.options(), list(zip(names, [c.motion for c in self.clips]))
         self._remember()
         self.ctx.settings.setValue("export/folder", str(folder))
         self.export_button.setEnabled(False)

@@ -108,6 +108,8 @@ class ExportDialog(QDialog):
         lay.addWidget(self.buttons)
         self.buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self.export)
+        self._replace_ok: object = None         # the target the user agreed to overwrite (a second click)
+        self.path.textChanged.connect(self._target_changed)
         self.browse.clicked.connect(self.choose_file)
         self.format.currentIndexChanged.connect(self._format_changed)
         self.body.toggled.connect(lambda on: self._body_choice.__setitem__(self.suffix, on))
@@ -175,6 +177,21 @@ class ExportDialog(QDialog):
             self.path.setText(str(p if p.suffix.lower() == self.suffix else p.with_suffix(self.suffix)))
 
     # ------------------------------------------------------------------ writing
+    def _target_changed(self, *_) -> None:
+        """A new target undoes an agreement to overwrite the old one."""
+        self._replace_ok = None
+        self.export_button.setText("Export")
+
+    def confirm_replace(self, target, message: str) -> bool:
+        """Nothing is overwritten silently: the first click names what exists and turns Export into
+        Replace; a second click on the same target goes ahead."""
+        if self._replace_ok == target:
+            return True
+        self._replace_ok = target
+        self.export_button.setText("Replace")
+        self.error.setText(message)
+        return False
+
     def export(self) -> None:
         text = self.path.text().strip()
         if not text:
@@ -183,6 +200,9 @@ class ExportDialog(QDialog):
         path = Path(text).expanduser()
         if path.suffix.lower() != self.suffix:
             path = path.with_suffix(self.suffix)
+        if path.is_file() and not self.confirm_replace(path, f"{path.name} already exists in {path.parent}. "
+                                                            "Press Replace to overwrite it, or change the name."):
+            return
         options, motion = self.options(), self.clip.motion
         self._remember()
         self.export_button.setEnabled(False)

@@ -84,3 +84,50 @@ def test_export_all_clips_reports_failures(window, qtbot, walk, tmp_path):
     assert [p.name for p in d.written_all] == ["a.npy"] and read(tmp_path / "out" / "a.npy").n_frames == 30
     assert "1 failed" in d.report and "b.npy" in d.report
     d.report_box.close()
+
+
+def test_files_already_in_the_folder_are_replaced_only_when_asked_or_kept_beside(window, qtbot, walk, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "walk.bvh").write_text("the user's own file")
+    add_clip(window, walk.trim(0, 30), "walk")
+    add_clip(window, walk.trim(0, 20), "run")
+    d = window.export_dialog(all_clips=True)
+    d.format.setCurrentIndex(d.format.findData(".bvh"))
+    d.path.setText(str(out))
+    d.export_button.click()
+    assert d.written_all is None and d.export_button.text() == "Replace" and not d.keep_both.isHidden()
+    assert "walk.bvh" in d.error.text() and "already" in d.error.text()
+    assert (out / "walk.bvh").read_text() == "the user's own file", "nothing is written before the user decides"
+    d.keep_both.click()
+    qtbot.waitUntil(lambda: d.written_all is not None, timeout=30000)
+    assert sorted(p.name for p in out.iterdir()) == ["run.bvh", "walk.bvh", "walk_2.bvh"]
+    assert (out / "walk.bvh").read_text() == "the user's own file" and read(out / "walk_2.bvh").n_frames == 30
+    d.report_box.close()
+
+    d = window.export_dialog(all_clips=True)
+    d.path.setText(str(out))
+    d.export_button.click()
+    assert d.export_button.text() == "Replace"
+    d.export_button.click()
+    qtbot.waitUntil(lambda: d.written_all is not None, timeout=30000)
+    assert read(out / "walk.bvh").n_frames == 30 and read(out / "run.bvh").n_frames == 20
+    d.report_box.close()
+
+
+def test_one_file_export_asks_before_overwriting(window, qtbot, walk, tmp_path):
+    add_clip(window, walk.trim(0, 30), "walk")
+    target = tmp_path / "mine.bvh"
+    target.write_text("keep me")
+    d = window.export_dialog()
+    d.format.setCurrentIndex(d.format.findData(".bvh"))
+    d.path.setText(str(target))
+    d.export_button.click()
+    assert d.written is None and d.export_button.text() == "Replace" and "mine.bvh already exists" in d.error.text()
+    d.path.setText(str(tmp_path / "other.bvh"))
+    assert d.export_button.text() == "Export", "a new name needs no confirmation"
+    d.path.setText(str(target))
+    d.export_button.click()
+    d.export_button.click()
+    qtbot.waitUntil(lambda: d.written is not None, timeout=30000)
+    assert read(target).n_frames == 30
