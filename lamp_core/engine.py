@@ -173,7 +173,8 @@ class Engine:
         if s.residual and self.residual is not None:
             codes = generate_residual(self.residual, codes0, cond, lengths, guidance=s.residual_guidance,
                                       temperature=s.temperature, generator=g, cancel=cancel,
-                                      topk_ratio=s.topk_ratio)
+                                      topk_ratio=s.topk_ratio,
+                                      progress=lambda done, _: step_progress(s.steps + done, None))
         else:
             codes = torch.full((B, n_tokens, Q), -1, dtype=torch.long, device=self.device)
             codes[..., 0] = codes0

@@ -118,11 +118,13 @@ def residual_loss(model: ResidualTransformer, codes: torch.Tensor, lengths: torc
 @torch.no_grad()
 def generate_residual(model: ResidualTransformer, codes0: torch.Tensor, cond: torch.Tensor, lengths: torch.Tensor,
                       guidance: float = 2.0, temperature: float = 1.0, generator: torch.Generator | None = None,
-                      cancel: Callable[[], bool] | None = None, topk_ratio: float = 0.9) -> torch.Tensor:
+                      cancel: Callable[[], bool] | None = None, topk_ratio: float = 0.9,
+                      progress: Callable[[int, int], None] | None = None) -> torch.Tensor:
     """(B, N) codebook-0 codes -> (B, N, Q) all codebooks, codebook 0 unchanged at valid positions.
     Codebooks 1..Q-1 in order, each with classifier-free guidance (skipped when ``guidance`` == 1),
     greedy when ``temperature`` == 0, else top-k filtered (as MoMask) and sampled. Padded positions
-    hold 0 in every codebook. ``cancel()`` returning True raises ``Cancelled`` before a codebook."""
+    hold 0 in every codebook. ``cancel()`` returning True raises ``Cancelled`` before a codebook;
+    ``progress(done, Q - 1)`` after each one."""
     B, N = codes0.shape
     Q = model.cfg.n_quantizers
     valid = step_mask(lengths, N)  # (B, N)
@@ -135,4 +137,6 @@ def generate_residual(model: ResidualTransformer, codes0: torch.Tensor, cond: to
         logits = guided_logits(model, (codes, q, cond, lengths), guidance)  # (B, N, n_codes)
         pred = gumbel_sample(topk_filter(logits, topk_ratio) if temperature > 0 else logits, temperature, generator)
         codes[..., qi] = torch.where(valid, pred, 0)
+        if progress is not None:
+            progress(qi, Q - 1)
     return codes

@@ -108,6 +108,9 @@ def test_progress_reports_and_cancel_stops_at_the_next_step(engine):
     seen = []
     engine.generate("a person walks", seconds=2.0, seed=1, progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 10
+    total = engine.sampling.steps + engine.vq.cfg.n_quantizers - 1
+    assert engine.residual is not None
+    assert max(np.diff([0.0, *seen])) <= 1.0 / total + 1e-9, "the bar moves a step at a time, residual codebooks too"
     calls = []
 
     def cancel():
