@@ -108,13 +108,15 @@ def tiny_models(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_lamp_bundle(tiny_models):
-    """Generators conditioned on the tiny_models LaMP's text features, put together as a bundle."""
+    """Generators (and a text -> key pose model) conditioned on the tiny_models LaMP's text features, put
+    together as a bundle."""
     (tiny_models / "gen.toml").write_text(TINY_GEN)
-    for kind in ("t2m", "residual"):
+    (tiny_models / "pose.toml").write_text(tiny_train(30, warmup=2) + "[model]\nhidden = 64\nlatent = 8\n")
+    for kind, config in (("t2m", "gen"), ("residual", "gen"), ("pose", "pose")):
         assert main(["train", kind, "--data", str(tiny_models / "syn"), "--out", str(tiny_models / kind),
-                     "--config", str(tiny_models / "gen.toml"), "--tokenizer", str(tiny_models / "vq" / "model"),
+                     "--config", str(tiny_models / f"{config}.toml"), "--tokenizer", str(tiny_models / "vq" / "model"),
                      "--lamp", str(tiny_models / "lamp" / "model")]) == 0
     assert main(["bundle", "--out", str(tiny_models / "bundle"), "--lamp", str(tiny_models / "lamp" / "model"),
                  "--vq", str(tiny_models / "vq" / "model"), "--t2m", str(tiny_models / "t2m" / "model"),
-                 "--residual", str(tiny_models / "residual" / "model")]) == 0
+                 "--residual", str(tiny_models / "residual" / "model"), "--pose", str(tiny_models / "pose" / "model")]) == 0
     return tiny_models / "bundle"
