@@ -15,6 +15,7 @@ from lamp_core.formats import read, readable_suffixes
 from lamp_core.session_file import SUFFIX as SESSION_SUFFIX
 
 from .autosave import Autosaver
+from .body_choice import BodyChoice, configured
 from .context import AppContext
 from .dialogs.export_dialog import ExportDialog
 from .dialogs.shortcuts_dialog import ShortcutsDialog
@@ -58,6 +59,8 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.ctx = AppContext(self.jobs, self.hub, self.session, self.settings, self.notify, self.status)
 
         self.viewport = Viewport()
+        self.viewport.body_path = configured(self.settings)
+        self.body_choice = BodyChoice(self)
         self.timeline = Timeline()
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -161,9 +164,7 @@ class MainWindow(SessionFilesMixin, QMainWindow):
         self.jobs.run("load model", lambda progress, cancelled: self.hub.engine(), on_done=done, on_error=failed)
         # the body mesh too, so the first clip shown does not wait for it on the UI thread; a failure
         # here is retried (and explained) by the viewport when it first needs the body
-        from lamp_core.body.model import load_body
-        self.jobs.run("load body", lambda progress, cancelled: load_body(), on_done=self.viewport.adopt_body,
-                      on_error=lambda message: None)
+        self.body_choice.load_at_start()
 
     def cancel_jobs(self) -> None:
         """Esc: stop the running generation or edit and any captioning."""

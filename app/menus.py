@@ -96,6 +96,10 @@ def build_menus(w) -> dict[str, QAction]:
                                       lambda on, k=key: w.viewport.set_layer(k, on), tip)
     acts["side_by_side"] = _toggle(w, m, "Show &variations side by side", False, w.set_side_by_side,
                                    "Draw all variations of the current prompt next to each other")
+    acts["body_model"] = _add(w, m, "Body &model…", "", w.body_choice.choose,
+                              "Draw the characters with your own SMPL / SMPL+H / SMPL-X model files")
+    acts["body_builtin"] = _add(w, m, "Built-in b&ody", "", lambda: w.body_choice.use(None),
+                                "Go back to LaMP Studio's generated body")
     p = m.addMenu("&Playback")
     t = w.timeline
     acts["play"] = _add(w, p, "Play / pause", "Space", t.toggle_play)

@@ -51,6 +51,7 @@ class Viewport(GLViewMixin, QOpenGLWindow):
         self.path.setGLOptions("translucent")
         self.addItem(self.path)
         self._body, self.body_error = None, None
+        self.body_path: str | None = None        # the user's body model (None: $LAMP_BODY_MODEL or ours)
         self._body_tried = False
         self.rigs = RigCache()
         self.figures: list[Figure] = []
@@ -103,7 +104,7 @@ class Viewport(GLViewMixin, QOpenGLWindow):
             self._body_tried = True
             try:
                 from lamp_core.body.model import load_body
-                self._body = load_body()
+                self._body = load_body(self.body_path)
             except Exception as e:  # noqa: BLE001 - a missing or unreadable model must not take the viewport down
                 self.body_error = f"{type(e).__name__}: {e}"
         return self._body
@@ -112,6 +113,16 @@ class Viewport(GLViewMixin, QOpenGLWindow):
         """A body loaded off the UI thread at start-up; ignored once the property has loaded one."""
         if not self._body_tried:
             self._body, self._body_tried = body, True
+
+    def set_body(self, body) -> None:
+        """Draw every figure with another body (View ▸ Body model): new meshes, rigs made afresh."""
+        self._body, self._body_tried, self.body_error = body, True, None
+        self.rigs = RigCache()
+        motions, selected = self.motions, self.selected
+        self.set_clips([])
+        if motions:
+            self.set_clips(motions, selected)
+            self.show_frame(self.frame)
 
     def _visible_layers(self) -> dict:
         on = dict(self.layers)

@@ -5,7 +5,14 @@ import numpy as np
 
 def grab(w) -> np.ndarray:
     """The viewport's pixels (what the user sees), for before/after comparisons."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+    end = time.monotonic() + 5
+    while not w.viewport.isValid() and time.monotonic() < end:   # its GL context is made on first expose
+        QApplication.processEvents()
     img = w.viewport.grabFramebuffer()
+    assert not img.isNull(), "the viewport has no picture yet"
     ptr = img.constBits()
     return np.array(ptr, dtype=np.uint8).reshape(img.height(), img.bytesPerLine())[:, : img.width() * 4].copy()
 
