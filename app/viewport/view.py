@@ -13,6 +13,9 @@ frame, which under Mesa's software rasteriser costs more than drawing the body (
 
 from __future__ import annotations
 
+import atexit
+import weakref
+
 import numpy as np
 import pyqtgraph.opengl as gl
 from OpenGL import GL
@@ -30,6 +33,19 @@ LAYERS = ("body", "skeleton", "path", "contacts")
 
 
 _DRAG_EVENTS = (QEvent.DragEnter, QEvent.DragMove, QEvent.DragLeave, QEvent.Drop)
+_LIVE: weakref.WeakSet = weakref.WeakSet()      # viewports placed in a container
+
+
+@atexit.register          # registered after PySide's own clean-up, so it runs before it
+def _release_containers() -> None:
+    """PySide counts a viewport as Python's although its container deletes it: at exit it would delete
+    the window first and leave the container (in a top-level window not yet deleted, e.g. one closed
+    with a deleteLater never run) holding a dangling pointer, which crashes Qt's tear-down. Deleting
+    those top-level windows first deletes container and viewport the right way round."""
+    from shiboken6 import Shiboken
+    for view in list(_LIVE):
+        if Shiboken.isValid(view) and view._container is not None and Shiboken.isValid(view._container):
+            Shiboken.delete(view._container.window())
 
 
 class Viewport(GLViewMixin, QOpenGLWindow):
@@ -67,6 +83,7 @@ class Viewport(GLViewMixin, QOpenGLWindow):
         if self._container is None:
             self._container = QWidget.createWindowContainer(self, parent)
             self._container.setMinimumSize(160, 120)
+            _LIVE.add(self)
         return self._container
 
     def devicePixelRatioF(self) -> float:     # GLViewMixin asks a QWidget's question
