@@ -3,15 +3,24 @@
 While the session has unsaved changes it is written every ``interval`` to ``autosave-<pid>.lampsession``
 in the app's data folder, next to a QLockFile this process holds. A clean exit deletes both. On the next
 start, an autosave whose lock is stale (its process died) is offered for recovery; a file locked by a
-running LaMP Studio is left alone, so two windows never steal each other's work."""
+running LaMP Studio is left alone, so two windows never steal each other's work.
+
+A save takes its snapshot of the session on the UI thread (cheap: clips are immutable values, the view
+state a fresh dict) and serialises and writes it on a background thread, so a session holding a 2-hour
+clip (~1 s to write) never freezes the window. One save runs at a time; saves asked for meanwhile become
+one more save when it ends. The file is replaced atomically: it is always the previous complete autosave
+or the new complete one."""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, QTimer
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+
+from lamp_core.session_file import save_session
 
 from .session import Session
 
@@ -20,6 +29,8 @@ SUFFIX = ".lampsession"
 
 
 class Autosaver(QObject):
+    _save_ended = Signal(object, object)   # from the save thread: None or why it failed, and the thread
+
     def __init__(self, session: Session, folder: str | Path, state: Callable[[], dict], interval_ms: int = 30000,
                  parent: QObject | None = None):
         super().__init__(parent)
@@ -32,6 +43,10 @@ class Autosaver(QObject):
         self._lock.tryLock(0)
         self.pending = False
         self.last_error: str | None = None
+        self._thread: threading.Thread | None = None
+        self._again = False        # a save was asked for while one ran
+        self._closed = False
+        self._save_ended.connect(self._ended)     # queued: the slot runs on the UI thread
         session.undo_stack.indexChanged.connect(self._changed)
         session.undo_stack.cleanChanged.connect(self._changed)
         self.timer = QTimer(self)
@@ -42,20 +57,66 @@ class Autosaver(QObject):
     def _changed(self, *_) -> None:
         self.pending = True
 
+    @property
+    def busy(self) -> bool:
+        """A background save is writing."""
+        return self._thread is not None and self._thread.is_alive()
+
     def save_now(self) -> None:
-        """Write the session if it changed since the last autosave; drop the file once it is saved for real."""
-        if not self.pending:
+        """Write the session if it changed since the last autosave; drop the file once it is saved for real.
+
+        Returns at once: the snapshot is taken here, the writing happens on a background thread. Asked
+        while a save runs, it saves once more when that one ends."""
+        if not self.pending or self._closed:
+            return
+        if self.busy:
+            self._again = True
             return
         self.pending = False
+        path = self.path
         try:
             if self.session.dirty:
-                self.session.save(self.path, self.state(), mark_clean=False)
+                data = self.session.to_data(self.state())     # immutable clips + a fresh state dict
+
+                def work():
+                    save_session(path, data)
             else:
-                self.path.unlink(missing_ok=True)
-            self.last_error = None
-        except Exception as e:  # noqa: BLE001 - a full disk must not take the window down; retry next tick
-            self.last_error = str(e)
+                def work():
+                    path.unlink(missing_ok=True)
+        except Exception as e:  # noqa: BLE001 - a broken view state must not take the window down either
+            self.last_error = str(e) or type(e).__name__
             self.pending = True
+            return
+        self._thread = threading.Thread(target=self._write, args=(work,), name="autosave", daemon=True)
+        self._thread.start()
+
+    def _write(self, work: Callable[[], None]) -> None:   # the save thread
+        error = None
+        try:
+            work()
+        except Exception as e:  # noqa: BLE001 - a full disk must not take the window down; retry next tick
+            error = str(e) or type(e).__name__
+        try:
+            self._save_ended.emit(error, threading.current_thread())
+        except RuntimeError:    # the window (and this object) went while the file was written
+            pass
+
+    def _ended(self, error: str | None, thread: threading.Thread) -> None:
+        thread.join()           # it is returning: only now is it no longer busy
+        self.last_error = error
+        if error is not None:
+            self.pending = True
+        if self._again and not self.busy:
+            self._again = False
+            self.save_now()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a running background save has ended; False if it is still running after ``timeout`` s."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def recoverable(self) -> list[Path]:
         """Autosaves left by LaMP Studio processes that are gone, newest first (their lone lock files go)."""
@@ -81,7 +142,10 @@ class Autosaver(QObject):
             Path(p).with_suffix(".lock").unlink(missing_ok=True)
 
     def finish(self) -> None:
-        """A clean exit: nothing to recover next time."""
+        """A clean exit: nothing to recover next time (a save still writing is waited for first, so it
+        cannot put the file back after it was deleted)."""
         self.timer.stop()
+        self._closed = True
+        self.wait()
         self.path.unlink(missing_ok=True)
         self._lock.unlock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import LampError
-from .formats.atomic import atomic_write_bytes
+from .formats.atomic import atomic_write_stream
 from .motion.motion import Motion, Provenance
 from .motion.skeleton import NUM_JOINTS
 
@@ -24,6 +25,7 @@ FORMAT = "lamp-session"
 VERSION = 1
 SUFFIX = ".lampsession"
 MAX_MEMBER_BYTES = 2 << 30      # refuse zip members that claim more than 2 GiB (a zip bomb, not a session)
+_PIECE_BYTES = 1 << 20          # motion bytes handed to the zip per call
 
 
 @dataclass(frozen=True)
@@ -42,21 +44,40 @@ class SessionData:
 
 
 def save_session(path: str | Path, data: SessionData) -> Path:
-    """Write ``data`` to ``path`` in one atomic step; returns the path."""
-    buf = io.BytesIO()
-    entries = []
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for i, clip in enumerate(data.clips):
-            member = f"motions/{i:05d}.npy"
-            arr = io.BytesIO()
-            np.save(arr, np.asarray(clip.motion.joints, np.float32), allow_pickle=False)
-            z.writestr(member, arr.getvalue())
-            entries.append({"name": str(clip.name), "motion": member, "fps": clip.motion.fps,
-                            "provenance": clip.motion.provenance.to_dict(),
-                            "captions": list(clip.captions), "group": clip.group})
-        meta = {"format": FORMAT, "version": VERSION, "clips": entries, "state": data.state}
-        z.writestr("session.json", json.dumps(meta, ensure_ascii=False, indent=1))
-    return atomic_write_bytes(path, buf.getvalue())
+    """Write ``data`` to ``path`` in one atomic step; returns the path.
+
+    The zip is written straight into the temporary file and each motion in ~1 MB pieces (compressing and
+    checksumming release the GIL), so an autosave on a background thread never holds the GIL for long,
+    even with a 2-hour clip, and the file is never built whole in memory first."""
+
+    def write(f) -> None:
+        entries = []
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+            for i, clip in enumerate(data.clips):
+                member = f"motions/{i:05d}.npy"
+                _write_npy(z, member, np.ascontiguousarray(clip.motion.joints, np.float32))
+                entries.append({"name": str(clip.name), "motion": member, "fps": clip.motion.fps,
+                                "provenance": clip.motion.provenance.to_dict(),
+                                "captions": list(clip.captions), "group": clip.group})
+            meta = {"format": FORMAT, "version": VERSION, "clips": entries, "state": data.state}
+            z.writestr("session.json", json.dumps(meta, ensure_ascii=False, indent=1))
+
+    return atomic_write_stream(path, write)
+
+
+def _write_npy(z: zipfile.ZipFile, member: str, arr: np.ndarray) -> None:
+    """``arr`` as an .npy member (the bytes ``np.save`` writes), fed to the zip ~1 MB at a time."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(arr))
+    info = zipfile.ZipInfo(member, date_time=time.localtime(time.time())[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    info.file_size = header.tell() + arr.nbytes     # as writestr sets it: decides whether ZIP64 is needed
+    raw = memoryview(arr).cast("B")
+    with z.open(info, "w") as out:
+        out.write(header.getvalue())
+        for k in range(0, len(raw), _PIECE_BYTES):
+            out.write(raw[k:k + _PIECE_BYTES])
 
 
 def load_session(path: str | Path) -> SessionData:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _umask() -> int:
@@ -14,6 +16,12 @@ def _umask() -> int:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    return atomic_write_stream(path, lambda f: f.write(data))
+
+
+def atomic_write_stream(path: str | Path, write: Callable[[BinaryIO], object]) -> Path:
+    """``write(f)`` fills a temporary file beside ``path``, which then replaces ``path`` in one step (a
+    crash or an exception leaves the old file). For data written in pieces, never held whole in memory."""
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path}: is a folder, expected a file name to write")
@@ -21,7 +29,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         # mkstemp makes the file private (0600); an export is an ordinary file (0666 less the umask),
