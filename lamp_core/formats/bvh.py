@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from ..motion.rig import export_rig
 from ..motion.rotations import matrix_to_euler, rotation_between
 from ..motion.skeleton import NUM_JOINTS, PARENTS, REFERENCE_STATURE, stature
 from .atomic import atomic_write_text
-from .bvh_parse import BvhData, parse, read_text, world_positions
+from .bvh_parse import BvhData, parse, read_pieces, world_positions
 
 # Candidate unit sizes (metres per file unit); a skeleton whose stature fits none is scaled to a
 # standard adult height instead (CMU "cgspeed" files use ~0.056 m units).
@@ -107,13 +108,15 @@ def read(path: str | Path, fps: float = HML3D_FPS, units: str = "auto", drop_res
     exporting and re-importing the motion reproduces it exactly. ``source_fps`` overrides the
     header's Frame Time (CMU headers say 120 fps for trials captured at 60)."""
     path = Path(path)
-    return from_text(read_text(path), path, fps, units, drop_rest_frame, on_floor, rigid, source_fps)
+    return from_text(read_pieces(path), path, fps, units, drop_rest_frame, on_floor, rigid, source_fps)
 
 
-def from_text(text: str, path: str | Path = "<text>", fps: float = HML3D_FPS, units: str = "auto",
+def from_text(text: str | Sequence[str], path: str | Path = "<text>", fps: float = HML3D_FPS, units: str = "auto",
               drop_rest_frame: str | bool = "auto", on_floor: bool = True, rigid: bool = True,
               source_fps: float | None = None) -> Motion:
-    """``read`` for BVH text already in memory (e.g. a member of a tar archive); ``path`` names it in errors."""
+    """``read`` for BVH text already in memory (e.g. a member of a tar archive); ``path`` names it in errors.
+    ``text`` may also be pieces that join to the text (``bvh_parse.read_pieces``), so a big file is never
+    copied into one string."""
     data = parse(text, path)
     if source_fps is not None:
         data = replace(data, frame_time=1.0 / source_fps)

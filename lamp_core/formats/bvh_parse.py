@@ -4,12 +4,19 @@ CRLF/tabs, and forward kinematics of the parsed skeleton.
 Bad files raise ``MotionFormatError`` naming the file, the line and what was expected; nothing
 is allocated from a count the header claims (a "Frames: 1000000000" header reads only the rows
 that are really there).
+
+Big files are decoded and their motion rows parsed in pieces of about a megabyte, never in one long C
+call, so a file read on a worker thread leaves the GIL free often enough for the UI thread to keep
+drawing (a 2-hour take is ~100 MB of text).
 """
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +31,11 @@ MAX_DEPTH = 256                  # nesting levels; real rigs use < 30, deeper on
 _CHANNEL_NAMES = {"xposition": "Xp", "yposition": "Yp", "zposition": "Zp",
                   "xrotation": "X", "yrotation": "Y", "zrotation": "Z"}
 END_SUFFIX = "/End"
+DECODE_CHUNK_BYTES = 4 << 20     # bytes decoded per call
+ROW_CHUNK_CHARS = 1 << 20        # characters of motion rows parsed per call (~5 ms each)
+HEADER_CHARS = 1 << 16           # first guess at the header's size; grown until the header fits
+# line breaks str.splitlines() knows and numpy's row reader does not: a file with one takes the exact slow path
+_ODD_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
 @dataclass
@@ -68,8 +80,7 @@ def _fail(path, msg, line=None):
     raise MotionFormatError(path, msg, line)
 
 
-def read_text(path: str | Path) -> str:
-    """Read a motion text file with size, binary and encoding checks."""
+def _read_bytes(path: str | Path) -> tuple[bytes, Path]:
     p = Path(path)
     if not p.exists():
         _fail(p, "file not found")
@@ -84,11 +95,28 @@ def read_text(path: str | Path) -> str:
         raw = p.read_bytes()
     except OSError as e:
         _fail(p, f"cannot read the file: {e.strerror or e}")
-    return decode_text(raw, p)
+    return raw, p
+
+
+def read_text(path: str | Path) -> str:
+    """Read a motion text file with size, binary and encoding checks."""
+    return decode_text(*_read_bytes(path))
+
+
+def read_pieces(path: str | Path) -> list[str]:
+    """``read_text`` as pieces of a few MB that join to the text: ``parse`` takes them as they are, so a
+    big file is never copied into one string (one long GIL-holding copy)."""
+    return decode_pieces(*_read_bytes(path))
 
 
 def decode_text(raw: bytes, path: str | Path) -> str:
     """Bytes of a motion text file (from disk or an archive member) -> text, refusing binary data."""
+    return "".join(decode_pieces(raw, path))
+
+
+def decode_pieces(raw: bytes, path: str | Path) -> list[str]:
+    """``decode_text`` as pieces, decoded a few MB per call (an incremental decoder keeps characters
+    split between pieces whole)."""
     if not raw:
         _fail(path, "file is empty, expected a BVH text starting with HIERARCHY")
     if len(raw) > MAX_FILE_BYTES:
@@ -96,9 +124,18 @@ def decode_text(raw: bytes, path: str | Path) -> str:
     if b"\x00" in raw[:65536]:
         _fail(path, "binary data, expected a BVH text file starting with HIERARCHY", 1)
     try:
-        return raw.decode("utf-8-sig")
+        return _decode(raw, "utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        return _decode(raw, "latin-1")
+
+
+def _decode(raw: bytes, encoding: str) -> list[str]:
+    if len(raw) <= DECODE_CHUNK_BYTES:
+        return [raw.decode(encoding)]
+    dec = codecs.getincrementaldecoder(encoding)()
+    parts = [dec.decode(raw[k:k + DECODE_CHUNK_BYTES]) for k in range(0, len(raw), DECODE_CHUNK_BYTES)]
+    parts.append(dec.decode(b"", final=True))
+    return [part for part in parts if part]
 
 
 def _parse_float(tok: str, path, line: int, what: str) -> float:
@@ -111,9 +148,74 @@ def _parse_float(tok: str, path, line: int, what: str) -> float:
     return v
 
 
-def parse(text: str, path: str | Path = "<text>") -> BvhData:
-    """Parse BVH text into hierarchy + raw channel frames."""
-    lines = text.splitlines()
+class _NeedMore(Exception):
+    """The header runs past the piece of text given to ``_parse_header``: try a longer one."""
+
+
+def parse(text: str | Sequence[str], path: str | Path = "<text>") -> BvhData:
+    """Parse BVH text (one string, or pieces that join to it, as ``read_pieces`` gives) into hierarchy
+    + raw channel frames.
+
+    The header is read from the first lines only (never ``splitlines()`` of a whole 100 MB file) and
+    the motion rows a piece at a time; a file whose rows the fast reader refuses is read again the exact
+    slow way, which finds and names the offending line."""
+    pieces = [text] if isinstance(text, str) else list(text)
+    size = HEADER_CHARS
+    while True:
+        head, complete = _head(pieces, size)
+        try:
+            skel, frames_n, frame_time, data_start = _parse_header(head.splitlines(), complete, path)
+            break
+        except _NeedMore:
+            size *= 4
+    C = skel.channel_count
+    offset = sum(len(line) for line in head.splitlines(keepends=True)[:data_start])
+    frames = _parse_rows_chunked(_row_chunks(pieces, offset), frames_n, C)
+    if frames is None:
+        frames = _parse_rows("".join(pieces).splitlines(), data_start, frames_n, C, path)
+    return BvhData(skel, frames, float(frame_time), str(path))
+
+
+def _head(pieces: list[str], size: int) -> tuple[str, bool]:
+    """The text's first whole lines, at least ``size`` characters of them if there are that many, and
+    whether that is the whole text."""
+    s = ""
+    for k, piece in enumerate(pieces):
+        s += piece
+        if len(s) > size:
+            cut = s.find("\n", size)
+            if cut >= 0:      # whole lines only: cut after a line break, so they are the file's first lines
+                return s[:cut + 1], cut + 1 == len(s) and k == len(pieces) - 1
+    return s, True
+
+
+def _row_chunks(pieces: list[str], pos: int) -> Iterator[str]:
+    """The text from character ``pos`` on, in chunks of about ROW_CHUNK_CHARS that end after a line break."""
+    carry: list[str] = []          # the start of a line that continues in the next piece
+    for piece in pieces:
+        n = len(piece)
+        if pos >= n:
+            pos -= n
+            continue
+        while pos < n:
+            stop = piece.find("\n", pos + ROW_CHUNK_CHARS)
+            if stop < 0:
+                stop = piece.find("\r", pos + ROW_CHUNK_CHARS)   # old Mac line ends
+            if stop < 0:
+                carry.append(piece[pos:])
+                break
+            yield "".join(carry) + piece[pos:stop + 1]
+            carry = []
+            pos = stop + 1
+        pos = 0
+    if carry:
+        yield "".join(carry)
+
+
+def _parse_header(lines: list[str], complete: bool, path) -> tuple[BvhSkeleton, int, float, int]:
+    """The hierarchy and the Frames / Frame Time lines: (skeleton, frames, frame time, index of the first
+    motion line). ``complete`` says whether ``lines`` are the whole file; when not, running out of them
+    raises _NeedMore instead of a truncation error."""
     skel = BvhSkeleton()
     n = len(lines)
     i = 0
@@ -124,6 +226,8 @@ def parse(text: str, path: str | Path = "<text>") -> BvhData:
         return k
 
     i = next_content(0)
+    if i >= n and not complete:
+        raise _NeedMore
     if i >= n or lines[i].split()[0].upper() != "HIERARCHY":
         _fail(path, "expected 'HIERARCHY' as the first word of a BVH file", i + 1 if i < n else 1)
     i += 1
@@ -225,6 +329,8 @@ def parse(text: str, path: str | Path = "<text>") -> BvhData:
             k += 1
         if motion_line is not None:
             break
+    if motion_line is None and not complete:
+        raise _NeedMore
     if not skel.names:
         _fail(path, "no ROOT joint found in the hierarchy")
     if stack or pending is not None:
@@ -237,6 +343,8 @@ def parse(text: str, path: str | Path = "<text>") -> BvhData:
     frames_n = None
     frame_time = None
     for what in ("frames", "frame time"):
+        if i >= n and not complete:
+            raise _NeedMore
         if i >= n:
             _fail(path, "file ends before 'Frames:'/'Frame Time:' lines", n)
         line = lines[i]
@@ -255,12 +363,46 @@ def parse(text: str, path: str | Path = "<text>") -> BvhData:
             if not (1e-5 <= frame_time <= 10.0):
                 _fail(path, f"Frame Time {frame_time} s is not a plausible frame duration (1e-5..10 s)", i + 1)
         i += 1
-    data_start = i
-    C = skel.channel_count
-    if C == 0:
+    if skel.channel_count == 0:
         _fail(path, "the hierarchy declares no CHANNELS, so there is no motion to read", motion_line)
-    frames = _parse_rows(lines, data_start, frames_n, C, path)
-    return BvhData(skel, frames, float(frame_time), str(path))
+    return skel, frames_n, frame_time, i
+
+
+def _parse_rows_chunked(chunks: Iterator[str], frames_n: int, C: int) -> np.ndarray | None:
+    """The (frames_n, C) motion rows, parsed a chunk (~ROW_CHUNK_CHARS) at a time so the GIL is released
+    between chunks. The same numpy reader as ``_parse_rows``, so the values are identical; None when
+    anything is off (bad or missing rows, a non-finite value, an unusual line break), and the caller then
+    runs ``_parse_rows``, which explains the problem exactly as before."""
+    parts: list[np.ndarray] = []
+    rows = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for chunk in chunks:
+            if chunk.isspace():
+                continue
+            if any(b in chunk for b in _ODD_BREAKS):
+                return None
+            try:
+                arr = np.loadtxt(io.StringIO(chunk), dtype=np.float64, ndmin=2, comments=None)
+            except ValueError:
+                return None
+            if arr.shape[1] != C:
+                return None
+            parts.append(arr)
+            rows += arr.shape[0]
+    if rows < frames_n:
+        return None
+    out = np.empty((frames_n, C))
+    row = 0
+    for arr in parts:                       # piece by piece: no single 100 MB copy or check
+        take = min(arr.shape[0], frames_n - row)
+        if take <= 0:
+            break
+        if not np.isfinite(arr[:take]).all():
+            return None
+        out[row:row + take] = arr[:take]
+        row += take
+    return out
 
 
 def _parse_rows(lines: list[str], start: int, frames_n: int, C: int, path) -> np.ndarray:
