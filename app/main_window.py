@@ -60,6 +60,8 @@ class MainWindow(SessionFilesMixin, QMainWindow):
 
         self.viewport = Viewport()
         self.viewport.body_path = configured(self.settings)
+        self.viewport.background = lambda name, fn, done, failed: self.jobs.run(
+            name, lambda progress, cancelled: fn(), on_done=done, on_error=failed)
         self.body_choice = BodyChoice(self)
         self.timeline = Timeline()
         central = QWidget()

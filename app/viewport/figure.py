@@ -18,6 +18,7 @@ from .skeleton_item import _BONES, SkeletonItem, to_scene
 if TYPE_CHECKING:
     from .view import Viewport
 
+RIG_NOW_FRAMES = 6000                  # longer clips (> 5 min at 20 fps, ~0.2 s of IK) are rigged on a worker
 FEET = np.array([7, 10, 8, 11])         # Motion.foot_contacts' order: L ankle, L toe, R ankle, R toe
 CONTACT = (0.25, 0.95, 0.45, 1.0)
 BONES, BONES_DIM = (0.95, 0.75, 0.3, 1.0), (0.55, 0.6, 0.7, 1.0)
@@ -34,6 +35,12 @@ class RigCache:
         self.size = size
         self._rigs: OrderedDict[int, tuple] = OrderedDict()
         self._lock = threading.Lock()
+
+    def cached(self, motion):
+        """(rig, lift) if this Motion is rigged already, else None (never computes)."""
+        with self._lock:
+            hit = self._rigs.get(id(motion))
+            return hit[1] if hit is not None and hit[0] is motion else None
 
     def get(self, body, motion):
         with self._lock:
@@ -78,12 +85,18 @@ class Figure:
             self.mesh.setColor(SKIN if selected else SIBLING)
         self.skeleton.bones.setData(color=BONES if selected else BONES_DIM)
 
-    def show(self, frame: int, layers: dict, rigs: RigCache) -> np.ndarray:
-        """Pose at ``frame`` (clamped to the clip) with the visible ``layers``; returns the scene root."""
+    def show(self, frame: int, layers: dict, rigs: RigCache, rig_later=None) -> np.ndarray:
+        """Pose at ``frame`` (clamped to the clip) with the visible ``layers``; returns the scene root.
+        A long clip not rigged yet is handed to ``rig_later(motion)`` (a worker) and drawn as a skeleton
+        meanwhile, rather than rigged here on the UI thread (~5 s for two hours)."""
         m = self.motion
         f = int(np.clip(frame, 0, m.n_frames - 1))
         lift = 0.0
-        if self.mesh is not None:
+        if self.mesh is not None and rig_later is not None and m.n_frames > RIG_NOW_FRAMES \
+                and rigs.cached(m) is None:
+            rig_later(m)
+            layers = {**layers, "body": False, "skeleton": layers["skeleton"] or layers["body"]}
+        elif self.mesh is not None:
             rig, lift = rigs.get(self.body, m)
             if layers["body"]:
                 verts = self.body.skin(rig.at(f))[0]

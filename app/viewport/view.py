@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph.opengl as gl
@@ -70,6 +71,11 @@ class Viewport(GLViewMixin, QOpenGLWindow):
         self.body_path: str | None = None        # the user's body model (None: $LAMP_BODY_MODEL or ours)
         self._body_tried = False
         self.rigs = RigCache()
+        # (name, fn, on_done, on_error) -> run fn off the UI thread (the app's job runner); long clips
+        # are rigged there while their skeleton stands in
+        self.background: Callable | None = None
+        self._rigging: set[int] = set()
+        self._rig_failed: set[int] = set()
         self.figures: list[Figure] = []
         self.motions: list = []
         self.selected = 0
@@ -125,6 +131,22 @@ class Viewport(GLViewMixin, QOpenGLWindow):
             except Exception as e:  # noqa: BLE001 - a missing or unreadable model must not take the viewport down
                 self.body_error = f"{type(e).__name__}: {e}"
         return self._body
+
+    def _rig_later(self, motion) -> None:
+        key = id(motion)
+        if key in self._rigging or key in self._rig_failed:
+            return
+        self._rigging.add(key)
+        body, rigs = self.body, self.rigs
+
+        def done(_result, failed: bool = False) -> None:
+            self._rigging.discard(key)
+            if failed:
+                self._rig_failed.add(key)    # drawn as a skeleton from now on, not retried every frame
+            elif rigs is self.rigs and any(m is motion for m in self.motions):
+                self.show_frame(self.frame)
+
+        self.background("rig", lambda: rigs.get(body, motion), done, lambda message: done(None, True))
 
     def adopt_body(self, body) -> None:
         """A body loaded off the UI thread at start-up; ignored once the property has loaded one."""
@@ -191,7 +213,7 @@ class Viewport(GLViewMixin, QOpenGLWindow):
         self.frame = int(frame)
         layers = self._visible_layers()
         for i, fig in enumerate(self.figures):
-            root = fig.show(self.frame, layers, self.rigs)
+            root = fig.show(self.frame, layers, self.rigs, self._rig_later if self.background else None)
             if i == self.selected and self.follow:   # side by side: the row's middle follows
                 c = self.opts["center"]
                 self.opts["center"] = QVector3D(float(root[0] - self.offset(i)), float(root[1]), c.z())

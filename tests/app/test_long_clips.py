@@ -11,7 +11,7 @@ pytestmark = pytest.mark.gui
 
 import itertools
 
-from gui_helpers import activate, drop_files
+from gui_helpers import activate, add_clip, drop_files
 
 from lamp_core.data.synthetic import walking_motion
 from lamp_core.formats import write
@@ -96,3 +96,20 @@ def test_esc_cancels_captioning_too(tiny_window, qtbot, small_limits, monkeypatc
     qtbot.waitUntil(lambda: not w.captions.jobs, timeout=60000)
     assert not w.session.current.captions and "cancelled" in w.statusBar().currentMessage()
     assert not cancel.isEnabled()
+
+
+def test_a_long_clip_opened_any_way_is_rigged_on_a_worker_while_its_skeleton_shows(window, qtbot, monkeypatch):
+    """Not only dropped files: a long clip from a session or the library must not be rigged on the UI
+    thread (seconds for hours of motion); its skeleton stands in until the body is ready."""
+    from app.viewport import figure
+    monkeypatch.setattr(figure, "RIG_NOW_FRAMES", 500)
+    qtbot.waitUntil(lambda: window.viewport.body is not None, timeout=20000)
+    long = walking_motion(frames=3000)
+    add_clip(window, long, "long take")
+    view = window.viewport
+    assert view.rigs.cached(long) is None, "showing the clip did not rig it on the UI thread"
+    assert window.jobs.running("rig")
+    assert view.figures[0].skeleton.bones.visible() and not view.figures[0].mesh.visible()
+    qtbot.waitUntil(lambda: view.rigs.cached(long) is not None, timeout=60000)
+    qtbot.waitUntil(lambda: view.figures[0].mesh.visible(), timeout=5000)
+    assert not view.figures[0].skeleton.bones.visible(), "the body replaces the stand-in skeleton"
