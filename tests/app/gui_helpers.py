@@ -33,15 +33,18 @@ def add_clip(w, motion, name="walk"):
     return clip
 
 
-def drop_files(w, paths):
-    """Drag files onto the window and drop them, as a file manager does."""
-    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+def drop_files(w, paths, onto=None):
+    """Drag files onto the window (or ``onto``: a widget or window in it) and drop them, as a file
+    manager does."""
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
+    target = w if onto is None else onto
+    middle = QPoint(target.width() // 2, target.height() // 2)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    enter = QDragEnterEvent(w.rect().center(), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    QApplication.sendEvent(w, enter)
+    enter = QDragEnterEvent(middle, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(QPointF(w.rect().center()), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    QApplication.sendEvent(w, drop)
+    drop = QDropEvent(QPointF(middle), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(target, drop)

@@ -90,3 +90,12 @@ def test_shortcuts_window_lists_the_menus_shortcuts(window, qtbot):
     assert rows["Play / pause"] == "Space"
     assert "Ctrl+Shift+Z" in rows["Redo"]
     dialogs[0].close()
+
+
+def test_a_file_dropped_on_the_3d_view_itself_is_imported(window, qtbot, walk, tmp_path):
+    """The viewport is its own native window: a drop delivered to it goes to the main window's import."""
+    path = write(walk, tmp_path / "onto the view.bvh")
+    qtbot.waitUntil(window.viewport.isExposed, timeout=3000)
+    drop_files(window, [path], onto=window.viewport)
+    qtbot.waitUntil(lambda: window.motion is not None, timeout=5000)
+    assert window.session.current.name == "onto the view" and window.motion.n_frames == walk.n_frames
