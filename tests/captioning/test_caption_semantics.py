@@ -24,13 +24,12 @@ def captioner():
     return Captioner.load(BUNDLE)
 
 
-@pytest.mark.xfail(strict=True, reason="the shipped LaMP was trained on a split with no jump at all; the captioner, "
-                   "continued on the split that covers every action, has the jumps of one CMU subject and calls "
-                   "other subjects' jumps walking (retraining LaMP on the new split is the next step)")
 def test_cmu_jumps_from_an_unseen_skeleton_are_called_jumps(captioner):
     timed = captioner.caption_file(shared_path("fixtures", "assimp__01_01.bvh"), DecodeOptions(n_best=3))
-    said = " ".join(c.text for t in timed for c in t.captions)
-    assert "jump" in said, [t.to_dict() for t in timed]
+    tops = [t.captions[0].text for t in timed]
+    jumping = [t for t in tops if "jump" in t or "hop" in t]
+    assert len(timed) >= 4, "a 23 s take is captioned in several timed windows"
+    assert len(jumping) * 2 > len(tops) and any("jump" in t for t in tops), tops
 
 
 def test_a_generated_walk_is_called_a_walk(captioner):
