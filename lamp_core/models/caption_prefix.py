@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,8 +105,10 @@ class PrefixCaptioner(nn.Module):
         if cfg.lora_rank:
             from peft import LoraConfig, get_peft_model
             targets = BERT_LORA_TARGETS if cfg.lm == BUILTIN else "all-linear"
-            lm = get_peft_model(lm, LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
-                                               lora_dropout=cfg.lora_dropout, target_modules=targets))
+            with warnings.catch_warnings():  # peft asks transformers a deprecated question; not the user's concern
+                warnings.filterwarnings("ignore", "`is_gradient_checkpointing` is deprecated", FutureWarning)
+                lm = get_peft_model(lm, LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
+                                                   lora_dropout=cfg.lora_dropout, target_modules=targets))
         else:
             lm.requires_grad_(True)
             lm.get_input_embeddings().weight.requires_grad_(False)
